@@ -1,0 +1,1 @@
+//! Go `text/template` in pure Rust, with Sprig and Helm functions.

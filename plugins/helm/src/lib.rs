@@ -1,0 +1,1 @@
+//! kiln's built-in Helm chart renderer.

@@ -1,0 +1,1 @@
+//! Kubernetes patching: JSON patch, merge patch, strategic merge patch, kustomize-style targets.

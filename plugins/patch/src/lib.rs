@@ -1,0 +1,1 @@
+//! kiln's built-in patch post-renderer.

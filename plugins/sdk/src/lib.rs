@@ -1,0 +1,99 @@
+//! Guest-side helpers for kiln plugins written in Rust.
+//!
+//! Enable exactly one world feature (`post-renderer` or `renderer`) per plugin crate, implement the generated
+//! `Guest` trait, and export it with the matching macro:
+//!
+//! ```ignore
+//! use kiln_plugin_sdk::post_renderer::{Document, Guest, PluginError};
+//! struct Label;
+//! impl Guest for Label {
+//!     fn post_render(documents: Vec<Document>, config: String) -> Result<Vec<Document>, PluginError> {
+//!         Ok(documents)
+//!     }
+//! }
+//! kiln_plugin_sdk::export_post_renderer!(Label);
+//! ```
+//!
+//! The contract itself is `wit/kiln-plugin.wit` at the root of the repository.
+
+/// Bindings for the `post-renderer` world.
+#[cfg(feature = "post-renderer")]
+pub mod post_renderer {
+    wit_bindgen::generate!({
+        path: "../../wit",
+        world: "kiln:plugin/post-renderer",
+        pub_export_macro: true,
+        export_macro_name: "export_post_renderer_inner",
+        default_bindings_module: "kiln_plugin_sdk::post_renderer",
+    });
+
+    pub use exports::kiln::plugin::post_render::Guest;
+    pub use kiln::plugin::log::{Level, log};
+    pub use kiln::plugin::types::{Document, ErrorDetail, Location, PluginError};
+}
+
+/// Bindings for the `renderer` world.
+#[cfg(feature = "renderer")]
+pub mod renderer {
+    wit_bindgen::generate!({
+        path: "../../wit",
+        world: "kiln:plugin/renderer",
+        pub_export_macro: true,
+        export_macro_name: "export_renderer_inner",
+        default_bindings_module: "kiln_plugin_sdk::renderer",
+    });
+
+    pub use exports::kiln::plugin::render::{Guest, Release, RenderInput, SourceFile};
+    pub use kiln::plugin::log::{Level, log};
+    pub use kiln::plugin::types::{Document, ErrorDetail, Location, PluginError};
+}
+
+/// Export a type implementing [`post_renderer::Guest`] as this component's `post-render` function.
+#[cfg(feature = "post-renderer")]
+#[macro_export]
+macro_rules! export_post_renderer {
+    ($ty:ident) => {
+        $crate::post_renderer::export_post_renderer_inner!($ty);
+    };
+}
+
+/// Export a type implementing [`renderer::Guest`] as this component's `render` function.
+#[cfg(feature = "renderer")]
+#[macro_export]
+macro_rules! export_renderer {
+    ($ty:ident) => {
+        $crate::renderer::export_renderer_inner!($ty);
+    };
+}
+
+#[cfg(feature = "post-renderer")]
+impl post_renderer::PluginError {
+    /// A `failed` error with a message and no location.
+    pub fn failed(message: impl Into<String>) -> Self {
+        Self::Failed(post_renderer::ErrorDetail { message: message.into(), location: None })
+    }
+    /// An `invalid-config` error with a message and no location.
+    pub fn invalid_config(message: impl Into<String>) -> Self {
+        Self::InvalidConfig(post_renderer::ErrorDetail { message: message.into(), location: None })
+    }
+    /// An `invalid-input` error with a message and no location.
+    pub fn invalid_input(message: impl Into<String>) -> Self {
+        Self::InvalidInput(post_renderer::ErrorDetail { message: message.into(), location: None })
+    }
+}
+
+#[cfg(feature = "renderer")]
+impl renderer::PluginError {
+    /// A `failed` error with a message and no location.
+    pub fn failed(message: impl Into<String>) -> Self {
+        Self::Failed(renderer::ErrorDetail { message: message.into(), location: None })
+    }
+    /// An `invalid-config` error with a message and no location.
+    pub fn invalid_config(message: impl Into<String>) -> Self {
+        Self::InvalidConfig(renderer::ErrorDetail { message: message.into(), location: None })
+    }
+    /// An `invalid-input` error with a message and no location.
+    pub fn invalid_input(message: impl Into<String>) -> Self {
+        Self::InvalidInput(renderer::ErrorDetail { message: message.into(), location: None })
+    }
+}
