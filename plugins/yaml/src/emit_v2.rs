@@ -1,0 +1,670 @@
+//! A block-style YAML writer with the layout decisions of go-yaml's emitter (a port of libyaml's `emitter.c`).
+//!
+//! Helm's `toYaml` and `kubectl kustomize` both print through go-yaml v2's emitter, so every byte of their output
+//! follows its rules: indentation bookkeeping (`indent`, `column`, `whitespace`, `indention`), the scalar analysis
+//! that decides between plain, single-quoted, double-quoted and literal styles, line folding at 80 columns, the
+//! indentless sequences under mapping keys, `? ` complex keys for long or multi-line keys, and `{}`/`[]` for empty
+//! collections. This module reimplements those rules over a small document tree ([`Node`]); the callers in
+//! [`crate::helm`] decide the requested style of each scalar and the key order.
+//!
+//! The go-yaml v3 emitter (used by Helm's `toYamlPretty`) differs in a few rules, selected with [`Dialect::V3`].
+
+use std::borrow::Cow;
+
+/// Requested scalar style (the emitter may still fall back to a quoted style).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Style {
+    Plain,
+    DoubleQuoted,
+    Literal,
+}
+
+/// A document tree ready for emitting.
+#[derive(Debug, Clone)]
+pub(crate) enum Node<'a> {
+    Scalar(Cow<'a, str>, Style),
+    Seq(Vec<Node<'a>>),
+    Map(Vec<(Node<'a>, Node<'a>)>),
+}
+
+/// Which go-yaml emitter to imitate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    /// go-yaml v2: sequences under a mapping key are not indented; a tab makes a scalar double-quoted only through
+    /// the "special character" rule.
+    V2,
+    /// go-yaml v3 encoder with `SetIndent(n)`: sequences are indented under their key, and a tab keeps a scalar
+    /// quotable but forbids plain and block styles.
+    V3,
+}
+
+/// The result of analysing a scalar's text (libyaml's `scalar_data`).
+#[derive(Debug, Clone, Copy)]
+struct Analysis {
+    multiline: bool,
+    flow_plain_allowed: bool,
+    block_plain_allowed: bool,
+    single_quoted_allowed: bool,
+    block_allowed: bool,
+}
+
+/// The context a node is written in (libyaml's `*_context` flags).
+#[derive(Debug, Clone, Copy, Default)]
+struct Ctx {
+    mapping: bool,
+    simple_key: bool,
+}
+
+/// Emitter configuration.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Config {
+    pub dialect: Dialect,
+    pub best_indent: usize,
+    pub best_width: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            dialect: Dialect::V2,
+            best_indent: 2,
+            best_width: 80,
+        }
+    }
+}
+
+/// Emit one document holding `root`, with the trailing line break go-yaml writes.
+pub(crate) fn emit_document(root: &Node<'_>, config: Config) -> String {
+    let mut e = Emitter {
+        out: String::new(),
+        column: 0,
+        indent: -1,
+        indents: Vec::new(),
+        whitespace: true,
+        indention: true,
+        flow_level: 0,
+        config,
+    };
+    e.node(root, Ctx::default());
+    // Implicit document end: finish the last line.
+    e.write_indent();
+    e.out
+}
+
+struct Emitter {
+    out: String,
+    /// Characters written on the current line.
+    column: usize,
+    indent: isize,
+    indents: Vec<isize>,
+    /// The last character written is a space or an indicator that counts as one.
+    whitespace: bool,
+    /// Only indentation has been written on the current line.
+    indention: bool,
+    flow_level: usize,
+    config: Config,
+}
+
+impl Emitter {
+    fn node(&mut self, node: &Node<'_>, ctx: Ctx) {
+        match node {
+            Node::Scalar(text, style) => self.scalar(text, *style, ctx),
+            Node::Seq(items) if items.is_empty() => self.empty_flow("[", "]"),
+            Node::Map(entries) if entries.is_empty() => self.empty_flow("{", "}"),
+            Node::Seq(items) => self.block_sequence(items, ctx),
+            Node::Map(entries) => self.block_mapping(entries),
+        }
+    }
+
+    fn increase_indent(&mut self, flow: bool, indentless: bool) {
+        self.indents.push(self.indent);
+        if self.indent < 0 {
+            self.indent = if flow {
+                self.config.best_indent as isize
+            } else {
+                0
+            };
+        } else if !indentless {
+            self.indent += self.config.best_indent as isize;
+        }
+    }
+
+    fn pop_indent(&mut self) {
+        self.indent = self.indents.pop().unwrap_or(-1);
+    }
+
+    fn empty_flow(&mut self, open: &str, close: &str) {
+        self.write_indicator(open, true, true, false);
+        self.increase_indent(true, false);
+        self.flow_level += 1;
+        self.flow_level -= 1;
+        self.pop_indent();
+        self.write_indicator(close, false, false, false);
+    }
+
+    fn block_sequence(&mut self, items: &[Node<'_>], ctx: Ctx) {
+        let indentless = match self.config.dialect {
+            Dialect::V2 => ctx.mapping && !self.indention,
+            Dialect::V3 => false,
+        };
+        self.increase_indent(false, indentless);
+        for item in items {
+            self.write_indent();
+            self.write_indicator("-", true, false, true);
+            self.node(item, Ctx::default());
+        }
+        self.pop_indent();
+    }
+
+    fn block_mapping(&mut self, entries: &[(Node<'_>, Node<'_>)]) {
+        self.increase_indent(false, false);
+        let value_ctx = Ctx {
+            mapping: true,
+            simple_key: false,
+        };
+        for (key, value) in entries {
+            self.write_indent();
+            if self.check_simple_key(key) {
+                self.node(
+                    key,
+                    Ctx {
+                        mapping: true,
+                        simple_key: true,
+                    },
+                );
+                self.write_indicator(":", false, false, false);
+            } else {
+                self.write_indicator("?", true, false, true);
+                self.node(key, value_ctx);
+                self.write_indent();
+                self.write_indicator(":", true, false, true);
+            }
+            self.node(value, value_ctx);
+        }
+        self.pop_indent();
+    }
+
+    /// A key can be written as `key:` when it is a short single-line scalar or an empty collection.
+    fn check_simple_key(&self, key: &Node<'_>) -> bool {
+        match key {
+            Node::Scalar(text, _) => !self.analyze(text).multiline && text.len() <= 128,
+            Node::Seq(items) => items.is_empty(),
+            Node::Map(entries) => entries.is_empty(),
+        }
+    }
+
+    fn scalar(&mut self, text: &str, requested: Style, ctx: Ctx) {
+        let a = self.analyze(text);
+        let style = self.select_style(text, requested, &a, ctx);
+        self.increase_indent(true, false);
+        let allow_breaks = !ctx.simple_key;
+        match style {
+            ScalarOut::Plain => self.write_plain(text, allow_breaks),
+            ScalarOut::Single => self.write_single_quoted(text, allow_breaks),
+            ScalarOut::Double => self.write_double_quoted(text, allow_breaks),
+            ScalarOut::Literal => self.write_literal(text),
+        }
+        self.pop_indent();
+    }
+
+    fn select_style(&self, text: &str, requested: Style, a: &Analysis, ctx: Ctx) -> ScalarOut {
+        let mut style = match requested {
+            Style::Plain => ScalarOut::Plain,
+            Style::DoubleQuoted => ScalarOut::Double,
+            Style::Literal => ScalarOut::Literal,
+        };
+        if ctx.simple_key && a.multiline {
+            style = ScalarOut::Double;
+        }
+        if style == ScalarOut::Plain {
+            let flow = self.flow_level > 0;
+            if (flow && !a.flow_plain_allowed) || (!flow && !a.block_plain_allowed) {
+                style = ScalarOut::Single;
+            }
+            if text.is_empty() && (flow || ctx.simple_key) {
+                style = ScalarOut::Single;
+            }
+        }
+        if style == ScalarOut::Single && !a.single_quoted_allowed {
+            style = ScalarOut::Double;
+        }
+        if style == ScalarOut::Literal
+            && (!a.block_allowed || self.flow_level > 0 || ctx.simple_key)
+        {
+            style = ScalarOut::Double;
+        }
+        style
+    }
+
+    /// libyaml's `yaml_emitter_analyze_scalar`.
+    fn analyze(&self, value: &str) -> Analysis {
+        if value.is_empty() {
+            return Analysis {
+                multiline: false,
+                flow_plain_allowed: false,
+                block_plain_allowed: true,
+                single_quoted_allowed: true,
+                block_allowed: false,
+            };
+        }
+        let mut block_indicators = false;
+        let mut flow_indicators = false;
+        let mut line_breaks = false;
+        let mut special_characters = false;
+        let mut tab_characters = false;
+        let mut leading_space = false;
+        let mut leading_break = false;
+        let mut trailing_space = false;
+        let mut trailing_break = false;
+        let mut break_space = false;
+        let mut space_break = false;
+        let mut previous_space = false;
+        let mut previous_break = false;
+
+        if value.starts_with("---") || value.starts_with("...") {
+            block_indicators = true;
+            flow_indicators = true;
+        }
+        let v3 = self.config.dialect == Dialect::V3;
+        let mut preceded_by_whitespace = true;
+        let mut chars = value.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let next = chars.peek().map(|&(_, n)| n);
+            let followed_by_whitespace = next.is_none_or(is_blank);
+            let last = next.is_none();
+            if i == 0 {
+                match c {
+                    '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\''
+                    | '"' | '%' | '@' | '`' => {
+                        flow_indicators = true;
+                        block_indicators = true;
+                    }
+                    '?' | ':' => {
+                        flow_indicators = true;
+                        if followed_by_whitespace {
+                            block_indicators = true;
+                        }
+                    }
+                    '-' if followed_by_whitespace => {
+                        flow_indicators = true;
+                        block_indicators = true;
+                    }
+                    _ => {}
+                }
+            } else {
+                match c {
+                    ',' | '?' | '[' | ']' | '{' | '}' => flow_indicators = true,
+                    ':' => {
+                        flow_indicators = true;
+                        if followed_by_whitespace {
+                            block_indicators = true;
+                        }
+                    }
+                    '#' if preceded_by_whitespace => {
+                        flow_indicators = true;
+                        block_indicators = true;
+                    }
+                    _ => {}
+                }
+            }
+            if v3 && c == '\t' {
+                tab_characters = true;
+            } else if !is_printable(c) {
+                special_characters = true;
+            }
+            if c == ' ' {
+                if i == 0 {
+                    leading_space = true;
+                }
+                if last {
+                    trailing_space = true;
+                }
+                if previous_break {
+                    break_space = true;
+                }
+                previous_space = true;
+                previous_break = false;
+            } else if is_break(c) {
+                line_breaks = true;
+                if i == 0 {
+                    leading_break = true;
+                }
+                if last {
+                    trailing_break = true;
+                }
+                if previous_space {
+                    space_break = true;
+                }
+                previous_space = false;
+                previous_break = true;
+            } else {
+                previous_space = false;
+                previous_break = false;
+            }
+            preceded_by_whitespace = is_blank(c) || is_break(c);
+        }
+
+        let mut a = Analysis {
+            multiline: line_breaks,
+            flow_plain_allowed: true,
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: true,
+        };
+        if leading_space || leading_break || trailing_space || trailing_break {
+            a.flow_plain_allowed = false;
+            a.block_plain_allowed = false;
+        }
+        if trailing_space {
+            a.block_allowed = false;
+        }
+        if break_space {
+            a.flow_plain_allowed = false;
+            a.block_plain_allowed = false;
+            a.single_quoted_allowed = false;
+        }
+        if space_break || tab_characters || special_characters {
+            a.flow_plain_allowed = false;
+            a.block_plain_allowed = false;
+            a.single_quoted_allowed = false;
+        }
+        if space_break || special_characters {
+            a.block_allowed = false;
+        }
+        if line_breaks {
+            a.flow_plain_allowed = false;
+            a.block_plain_allowed = false;
+        }
+        if flow_indicators {
+            a.flow_plain_allowed = false;
+        }
+        if block_indicators {
+            a.block_plain_allowed = false;
+        }
+        a
+    }
+
+    // ---- low-level writing -------------------------------------------------------------------------------
+
+    fn put(&mut self, c: char) {
+        self.out.push(c);
+        self.column += 1;
+    }
+
+    fn put_break(&mut self) {
+        self.out.push('\n');
+        self.column = 0;
+    }
+
+    /// Copy a line-break character from the value (`\n` is normalised; others are written as they are).
+    fn write_break(&mut self, c: char) {
+        if c == '\n' {
+            self.put_break();
+        } else {
+            self.out.push(c);
+            self.column = 0;
+        }
+    }
+
+    fn write_indent(&mut self) {
+        let indent = self.indent.max(0) as usize;
+        if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
+            self.put_break();
+        }
+        while self.column < indent {
+            self.put(' ');
+        }
+        self.whitespace = true;
+        self.indention = true;
+    }
+
+    fn write_indicator(
+        &mut self,
+        indicator: &str,
+        need_whitespace: bool,
+        is_whitespace: bool,
+        is_indention: bool,
+    ) {
+        if need_whitespace && !self.whitespace {
+            self.put(' ');
+        }
+        for c in indicator.chars() {
+            self.put(c);
+        }
+        self.whitespace = is_whitespace;
+        self.indention = self.indention && is_indention;
+    }
+
+    fn write_plain(&mut self, value: &str, allow_breaks: bool) {
+        if !self.whitespace {
+            self.put(' ');
+        }
+        let mut spaces = false;
+        let mut breaks = false;
+        let mut chars = value.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == ' ' {
+                let next_is_space = chars.peek() == Some(&' ');
+                if allow_breaks && !spaces && self.column > self.config.best_width && !next_is_space
+                {
+                    self.write_indent();
+                } else {
+                    self.put(c);
+                }
+                spaces = true;
+            } else if is_break(c) {
+                if !breaks && c == '\n' {
+                    self.put_break();
+                }
+                self.write_break(c);
+                self.indention = true;
+                breaks = true;
+            } else {
+                if breaks {
+                    self.write_indent();
+                }
+                self.put(c);
+                self.indention = false;
+                spaces = false;
+                breaks = false;
+            }
+        }
+        self.whitespace = false;
+        self.indention = false;
+    }
+
+    fn write_single_quoted(&mut self, value: &str, allow_breaks: bool) {
+        self.write_indicator("'", true, false, false);
+        let mut spaces = false;
+        let mut breaks = false;
+        let last_byte = value.len().saturating_sub(1);
+        let mut chars = value.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if c == ' ' {
+                let next_is_space = chars.peek().is_some_and(|&(_, n)| n == ' ');
+                if allow_breaks
+                    && !spaces
+                    && self.column > self.config.best_width
+                    && i > 0
+                    && i < last_byte
+                    && !next_is_space
+                {
+                    self.write_indent();
+                } else {
+                    self.put(c);
+                }
+                spaces = true;
+            } else if is_break(c) {
+                if !breaks && c == '\n' {
+                    self.put_break();
+                }
+                self.write_break(c);
+                self.indention = true;
+                breaks = true;
+            } else {
+                if breaks {
+                    self.write_indent();
+                }
+                if c == '\'' {
+                    self.put('\'');
+                }
+                self.put(c);
+                self.indention = false;
+                spaces = false;
+                breaks = false;
+            }
+        }
+        self.write_indicator("'", false, false, false);
+        self.whitespace = false;
+        self.indention = false;
+    }
+
+    fn write_double_quoted(&mut self, value: &str, allow_breaks: bool) {
+        self.write_indicator("\"", true, false, false);
+        // libyaml checks for a byte order mark at the start of the value, not at the current character, so a
+        // value that starts with one gets every character escaped.
+        let bom_start = value.starts_with('\u{FEFF}');
+        let last_byte = value.len().saturating_sub(1);
+        let mut spaces = false;
+        let mut chars = value.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if !is_printable(c) || bom_start || is_break(c) || c == '"' || c == '\\' {
+                self.put('\\');
+                let code = match c {
+                    '\0' => Some('0'),
+                    '\u{7}' => Some('a'),
+                    '\u{8}' => Some('b'),
+                    '\t' => Some('t'),
+                    '\n' => Some('n'),
+                    '\u{b}' => Some('v'),
+                    '\u{c}' => Some('f'),
+                    '\r' => Some('r'),
+                    '\u{1b}' => Some('e'),
+                    '"' => Some('"'),
+                    '\\' => Some('\\'),
+                    '\u{85}' => Some('N'),
+                    '\u{a0}' => Some('_'),
+                    '\u{2028}' => Some('L'),
+                    '\u{2029}' => Some('P'),
+                    _ => None,
+                };
+                match code {
+                    Some(code) => self.put(code),
+                    None => {
+                        let v = c as u32;
+                        let (prefix, width) = if v <= 0xFF {
+                            ('x', 2)
+                        } else if v <= 0xFFFF {
+                            ('u', 4)
+                        } else {
+                            ('U', 8)
+                        };
+                        self.put(prefix);
+                        for k in (0..width).rev() {
+                            let digit = (v >> (k * 4)) & 0xF;
+                            self.put(
+                                char::from_digit(digit, 16).map_or('0', |d| d.to_ascii_uppercase()),
+                            );
+                        }
+                    }
+                }
+                spaces = false;
+            } else if c == ' ' {
+                if allow_breaks
+                    && !spaces
+                    && self.column > self.config.best_width
+                    && i > 0
+                    && i < last_byte
+                {
+                    self.write_indent();
+                    if chars.peek().is_some_and(|&(_, n)| n == ' ') {
+                        self.put('\\');
+                    }
+                } else {
+                    self.put(c);
+                }
+                spaces = true;
+            } else {
+                self.put(c);
+                spaces = false;
+            }
+        }
+        self.write_indicator("\"", false, false, false);
+        self.whitespace = false;
+        self.indention = false;
+    }
+
+    fn write_block_scalar_hints(&mut self, value: &str) {
+        let mut chars = value.chars();
+        if let Some(first) = chars.clone().next()
+            && (first == ' ' || is_break(first))
+        {
+            let hint = char::from_digit(self.config.best_indent as u32, 10).unwrap_or('2');
+            self.write_indicator(&hint.to_string(), false, false, false);
+        }
+        let last = chars.next_back();
+        let chomp = match last {
+            None => Some('-'),
+            Some(c) if !is_break(c) => Some('-'),
+            Some(_) => match chars.next_back() {
+                // The value is a single line break.
+                None => Some('+'),
+                Some(prev) if is_break(prev) => Some('+'),
+                Some(_) => None,
+            },
+        };
+        if let Some(chomp) = chomp {
+            self.write_indicator(&chomp.to_string(), false, false, false);
+        }
+    }
+
+    fn write_literal(&mut self, value: &str) {
+        self.write_indicator("|", true, false, false);
+        self.write_block_scalar_hints(value);
+        self.put_break();
+        self.indention = true;
+        self.whitespace = true;
+        let mut breaks = true;
+        for c in value.chars() {
+            if is_break(c) {
+                self.write_break(c);
+                self.indention = true;
+                breaks = true;
+            } else {
+                if breaks {
+                    self.write_indent();
+                }
+                self.put(c);
+                self.indention = false;
+                breaks = false;
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ScalarOut {
+    Plain,
+    Single,
+    Double,
+    Literal,
+}
+
+fn is_blank(c: char) -> bool {
+    c == ' ' || c == '\t'
+}
+
+/// libyaml's line breaks: CR, LF, NEL, LS, PS.
+pub(crate) fn is_break(c: char) -> bool {
+    matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+/// libyaml's printable set as go-yaml (v2 and v3) tests it on UTF-8 lead bytes: tab, C0/C1 controls, DEL, the
+/// byte order mark, U+FFFE/U+FFFF and every character beyond the BMP (emoji) count as unprintable.
+fn is_printable(c: char) -> bool {
+    match c {
+        '\n' | ' '..='~' | '\u{a0}'..='\u{d7ff}' => true,
+        '\u{e000}'..='\u{fffd}' => c != '\u{feff}',
+        _ => false,
+    }
+}

@@ -1,0 +1,895 @@
+//! Loading: YAML text → [`Value`], with the decoding rules of go-yaml as the reference tools use it.
+//!
+//! The event parser is `saphyr-parser` (pure Rust, YAML 1.2 syntax). On top of its events this module composes
+//! values iteratively (no recursion, so deeply nested input cannot overflow the stack), resolves plain scalars
+//! ([`crate::resolve`]), applies explicit tags, expands aliases with go-yaml's alias-ratio guard against
+//! "billion laughs" documents, applies merge keys (`<<`) and turns mapping keys into strings the way the reference
+//! pipeline does.
+//!
+//! Two presets exist, see [`LoadOptions`]: [`LoadOptions::helm`] (the default: go-yaml v2 through
+//! `sigs.k8s.io/yaml`, as Helm reads values files, `Chart.yaml`, `fromYaml` input and rendered manifests) and
+//! [`LoadOptions::kustomize`] (go-yaml v3 through kyaml's `RNode.MarshalJSON`, as `kubectl kustomize` reads
+//! resources).
+
+use crate::error::{Error, ErrorKind};
+use crate::gofmt;
+use crate::resolve::{self, Flavor, Resolved};
+use crate::value::{Map, Value};
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
+use std::borrow::Cow;
+
+/// The typing rules for plain scalars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Schema {
+    /// go-yaml v2 (YAML 1.1): `yes`/`no`/`on`/`off`/`y`/`n` are booleans, `0755` is octal, `1_000` is 1000.
+    #[default]
+    Yaml11,
+    /// go-yaml v3 (YAML 1.2 core schema, but `0755` is still octal): only `true`/`false` spellings are
+    /// booleans; timestamps decode to Go `time.Time` and so come out in RFC 3339 form after the JSON step.
+    Yaml12,
+}
+
+/// What to do when one mapping holds the same key twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DuplicateKeys {
+    /// The last value wins (the key keeps its first position). go-yaml v2 / `sigs.k8s.io/yaml.Unmarshal`.
+    #[default]
+    LastWins,
+    /// Error `mapping key "a" already defined at line 6` (go-yaml v3's default, so kustomize).
+    Error,
+}
+
+/// How merge keys (`<<`) combine with the mapping's own keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MergeKeys {
+    /// go-yaml v2: merged entries are set at the position of `<<`, overwriting keys written before it; later keys
+    /// overwrite merged ones; in a list of maps the earlier map wins; several `<<` keys are allowed.
+    #[default]
+    InOrder,
+    /// YAML merge-key spec as kustomize applies it: the mapping's own keys always win, earlier maps of a list win
+    /// over later ones, and a second `<<` in one mapping is an error (`duplicate merge key`).
+    OwnKeysWin,
+}
+
+/// How mapping keys that are not strings are handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NonStringKeys {
+    /// Convert to strings as `sigs.k8s.io/yaml`'s `YAMLToJSON` does: ints in decimal, floats with
+    /// `FormatFloat(f, 'g', -1, 32)` (`.inf`, `-.inf`, `.nan` for the non-finite), booleans as `true`/`false`.
+    /// Null keys and integers above `i64::MAX` are errors, as they are there.
+    #[default]
+    Stringify,
+    /// Any key that does not resolve to a string is an error (kyaml's JSON step rejects such mappings).
+    Error,
+}
+
+/// Loader configuration. [`LoadOptions::default`] is [`LoadOptions::helm`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Typing of plain scalars.
+    pub schema: Schema,
+    /// Duplicate keys in one mapping.
+    pub duplicate_keys: DuplicateKeys,
+    /// Merge-key semantics.
+    pub merge_keys: MergeKeys,
+    /// Non-string mapping keys.
+    pub non_string_keys: NonStringKeys,
+    /// Reject `.inf`, `-.inf` and `.nan` values, as every JSON round trip of the reference tools does
+    /// (`json: unsupported value: +Inf`).
+    pub reject_non_finite: bool,
+    /// Maximum nesting of sequences and mappings (go-yaml: `exceeded max depth of 10000`).
+    pub max_depth: usize,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions::helm()
+    }
+}
+
+impl LoadOptions {
+    /// go-yaml v2 through `sigs.k8s.io/yaml` (Helm values, `Chart.yaml`, `fromYaml`, rendered manifests).
+    pub fn helm() -> Self {
+        LoadOptions {
+            schema: Schema::Yaml11,
+            duplicate_keys: DuplicateKeys::LastWins,
+            merge_keys: MergeKeys::InOrder,
+            non_string_keys: NonStringKeys::Stringify,
+            reject_non_finite: true,
+            max_depth: 10_000,
+        }
+    }
+
+    /// go-yaml v3 through kyaml's JSON conversion (`kubectl kustomize` resources).
+    pub fn kustomize() -> Self {
+        LoadOptions {
+            schema: Schema::Yaml12,
+            duplicate_keys: DuplicateKeys::Error,
+            merge_keys: MergeKeys::OwnKeysWin,
+            non_string_keys: NonStringKeys::Error,
+            reject_non_finite: true,
+            max_depth: 10_000,
+        }
+    }
+
+    /// Plain go-yaml v2 decoding with nothing rejected for JSON's sake (non-finite floats are kept).
+    pub fn lenient() -> Self {
+        LoadOptions {
+            reject_non_finite: false,
+            ..LoadOptions::helm()
+        }
+    }
+
+    fn flavor(&self) -> Flavor {
+        match self.schema {
+            Schema::Yaml11 => Flavor::V2,
+            Schema::Yaml12 => Flavor::V3,
+        }
+    }
+}
+
+/// Load the first document of `src` (later documents are ignored, as go-yaml's `Unmarshal` does). Empty input or a
+/// document of only comments gives [`Value::Null`].
+pub fn load_one(src: &str, opts: &LoadOptions) -> Result<Value, Error> {
+    let mut loader = Loader::new(src, opts);
+    Ok(loader.next_document()?.unwrap_or(Value::Null))
+}
+
+/// Load every document of a `---`-separated stream. An empty stream gives an empty vector; an empty document
+/// (`---` followed by nothing) gives [`Value::Null`].
+pub fn load_all(src: &str, opts: &LoadOptions) -> Result<Vec<Value>, Error> {
+    let mut loader = Loader::new(src, opts);
+    let mut docs = Vec::new();
+    while let Some(doc) = loader.next_document()? {
+        docs.push(doc);
+    }
+    Ok(docs)
+}
+
+/// The state of one anchor (saphyr numbers anchors from 1 in order of appearance).
+#[derive(Default)]
+enum Anchor {
+    /// Not seen yet.
+    #[default]
+    Unknown,
+    /// On a collection that is still being composed.
+    Open,
+    /// A finished value, with its node count (go-yaml counts decoded nodes for its alias guard).
+    Done { value: Value, nodes: u64 },
+}
+
+/// What a mapping frame holds before its next value arrives.
+enum PendingKey {
+    /// A regular key, with the position of its node (for duplicate-key messages).
+    Key { key: String, line: usize },
+    /// The merge key `<<`.
+    Merge { line: usize, col: usize },
+}
+
+enum FrameKind {
+    Seq(Vec<Value>),
+    Map {
+        map: Map,
+        pending: Option<PendingKey>,
+        /// Lines where each key was first defined (only tracked for [`DuplicateKeys::Error`]).
+        key_lines: Vec<usize>,
+        /// Keys that came from merges and may still be overridden ([`MergeKeys::OwnKeysWin`]).
+        merged: Option<indexmap::IndexSet<String>>,
+        seen_merge: bool,
+    },
+}
+
+struct Frame {
+    kind: FrameKind,
+    anchor: usize,
+    nodes: u64,
+}
+
+/// A finished node on its way to its parent.
+struct Node {
+    value: Value,
+    nodes: u64,
+    /// Plain, untagged `<<` (or tagged `!!merge`): a merge key when used as a key.
+    is_merge: bool,
+    line: usize,
+    col: usize,
+}
+
+struct Loader<'a> {
+    src: &'a str,
+    parser: Parser<'a, saphyr_parser::StrInput<'a>>,
+    opts: &'a LoadOptions,
+    flavor: Flavor,
+    anchors: Vec<Anchor>,
+    stack: Vec<Frame>,
+    decode_count: u64,
+    alias_count: u64,
+    finished: bool,
+}
+
+impl<'a> Loader<'a> {
+    fn new(src: &'a str, opts: &'a LoadOptions) -> Self {
+        Loader {
+            src,
+            parser: Parser::new_from_str(src),
+            opts,
+            flavor: opts.flavor(),
+            anchors: Vec::new(),
+            stack: Vec::new(),
+            decode_count: 0,
+            alias_count: 0,
+            finished: false,
+        }
+    }
+
+    fn next_event(&mut self) -> Result<(Event<'a>, Span), Error> {
+        match self.parser.next_event() {
+            Some(Ok(ev)) => Ok(ev),
+            Some(Err(e)) => Err(self.scan_error(&e)),
+            None => Ok((Event::StreamEnd, Span::default())),
+        }
+    }
+
+    /// The next document, or `None` at the end of the stream.
+    fn next_document(&mut self) -> Result<Option<Value>, Error> {
+        if self.finished {
+            return Ok(None);
+        }
+        loop {
+            let (ev, _) = self.next_event()?;
+            match ev {
+                Event::StreamStart | Event::Nothing | Event::DocumentEnd => {}
+                Event::StreamEnd => {
+                    self.finished = true;
+                    return Ok(None);
+                }
+                Event::DocumentStart(_) => break,
+                _ => {
+                    return Err(Error::new(
+                        ErrorKind::Syntax,
+                        "did not find expected <document start>",
+                        0,
+                        0,
+                    ));
+                }
+            }
+        }
+        // Anchors are per document.
+        self.anchors.clear();
+        self.decode_count = 0;
+        self.alias_count = 0;
+        let root = self.compose()?;
+        // Consume the document end.
+        loop {
+            let (ev, span) = self.next_event()?;
+            match ev {
+                Event::DocumentEnd => break,
+                Event::StreamEnd => {
+                    self.finished = true;
+                    break;
+                }
+                Event::Nothing => {}
+                _ => {
+                    return Err(Error::new(
+                        ErrorKind::Syntax,
+                        "did not find expected <document end>",
+                        span.start.line(),
+                        span.start.col() + 1,
+                    ));
+                }
+            }
+        }
+        Ok(Some(root))
+    }
+
+    /// Compose one node tree (the document root) from the event stream.
+    fn compose(&mut self) -> Result<Value, Error> {
+        loop {
+            let (ev, span) = self.next_event()?;
+            let line = span.start.line();
+            let col = span.start.col() + 1;
+            let finished = match ev {
+                Event::Scalar(text, style, anchor, tag) => {
+                    self.count_node(line, col)?;
+                    let (value, is_merge) = self.scalar(text, style, tag.as_deref(), line, col)?;
+                    if self.opts.reject_non_finite
+                        && let Value::Float(f) = value
+                        && !f.is_finite()
+                    {
+                        return Err(non_finite_error(f, line, col));
+                    }
+                    self.remember(anchor, &value, 1);
+                    Node {
+                        value,
+                        nodes: 1,
+                        is_merge,
+                        line,
+                        col,
+                    }
+                }
+                Event::Alias(id) => {
+                    let nodes = match self.anchors.get(id) {
+                        Some(Anchor::Done { nodes, .. }) => *nodes,
+                        Some(Anchor::Open) => {
+                            let name = self.alias_name(&span);
+                            let msg = format!("anchor '{name}' value contains itself");
+                            return Err(Error::new(ErrorKind::Alias, msg, line, col));
+                        }
+                        _ => {
+                            let name = self.alias_name(&span);
+                            let msg = format!("unknown anchor '{name}' referenced");
+                            return Err(Error::new(ErrorKind::Alias, msg, line, col));
+                        }
+                    };
+                    self.decode_count += 1 + nodes;
+                    self.alias_count += nodes;
+                    self.check_alias_ratio(line, col)?;
+                    let value = match self.anchors.get(id) {
+                        Some(Anchor::Done { value, .. }) => value.clone(),
+                        _ => Value::Null,
+                    };
+                    Node {
+                        value,
+                        nodes,
+                        is_merge: false,
+                        line,
+                        col,
+                    }
+                }
+                Event::SequenceStart(anchor, _) => {
+                    self.count_node(line, col)?;
+                    self.push(FrameKind::Seq(Vec::new()), anchor, line, col)?;
+                    continue;
+                }
+                Event::MappingStart(anchor, _) => {
+                    self.count_node(line, col)?;
+                    let kind = FrameKind::Map {
+                        map: Map::new(),
+                        pending: None,
+                        key_lines: Vec::new(),
+                        merged: None,
+                        seen_merge: false,
+                    };
+                    self.push(kind, anchor, line, col)?;
+                    continue;
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    let Some(frame) = self.stack.pop() else {
+                        return Err(Error::new(
+                            ErrorKind::Syntax,
+                            "unexpected end of collection",
+                            line,
+                            col,
+                        ));
+                    };
+                    let value = match frame.kind {
+                        FrameKind::Seq(items) => Value::Seq(items),
+                        FrameKind::Map { map, .. } => Value::Map(map),
+                    };
+                    self.remember(frame.anchor, &value, frame.nodes);
+                    Node {
+                        value,
+                        nodes: frame.nodes,
+                        is_merge: false,
+                        line,
+                        col,
+                    }
+                }
+                Event::StreamEnd | Event::DocumentEnd | Event::DocumentStart(_) => {
+                    return Err(Error::new(
+                        ErrorKind::Syntax,
+                        "did not find expected node content",
+                        line,
+                        col,
+                    ));
+                }
+                Event::StreamStart | Event::Nothing => continue,
+            };
+            if let Some(root) = self.attach(finished)? {
+                return Ok(root);
+            }
+        }
+    }
+
+    fn push(
+        &mut self,
+        kind: FrameKind,
+        anchor: usize,
+        line: usize,
+        col: usize,
+    ) -> Result<(), Error> {
+        if self.stack.len() >= self.opts.max_depth {
+            return Err(Error::new(
+                ErrorKind::Limit,
+                format!("exceeded max depth of {}", self.opts.max_depth),
+                line,
+                col,
+            ));
+        }
+        if anchor > 0 {
+            // Mark the anchor open so an alias to this unfinished node is reported as self-containment.
+            self.set_anchor(anchor, Anchor::Open);
+        }
+        self.stack.push(Frame {
+            kind,
+            anchor,
+            nodes: 1,
+        });
+        Ok(())
+    }
+
+    /// go-yaml counts every decoded node; aliases count their whole target again.
+    fn count_node(&mut self, line: usize, col: usize) -> Result<(), Error> {
+        self.decode_count += 1;
+        self.check_alias_ratio(line, col)
+    }
+
+    fn check_alias_ratio(&self, line: usize, col: usize) -> Result<(), Error> {
+        // go-yaml v2.4 / v3: allow 99% alias-driven nodes up to 400k decodes, scaling down to 10% at 4M.
+        const LOW: f64 = 400_000.0;
+        const HIGH: f64 = 4_000_000.0;
+        let decodes = self.decode_count as f64;
+        if self.alias_count <= 100 || self.decode_count <= 1000 {
+            return Ok(());
+        }
+        let allowed = if decodes <= LOW {
+            0.99
+        } else if decodes >= HIGH {
+            0.10
+        } else {
+            0.99 - 0.89 * ((decodes - LOW) / (HIGH - LOW))
+        };
+        if (self.alias_count as f64) / decodes > allowed {
+            return Err(Error::new(
+                ErrorKind::Limit,
+                "document contains excessive aliasing",
+                line,
+                col,
+            ));
+        }
+        Ok(())
+    }
+
+    fn remember(&mut self, anchor: usize, value: &Value, nodes: u64) {
+        if anchor > 0 {
+            let value = value.clone();
+            self.set_anchor(anchor, Anchor::Done { value, nodes });
+        }
+    }
+
+    fn set_anchor(&mut self, id: usize, state: Anchor) {
+        if self.anchors.len() <= id {
+            self.anchors.resize_with(id + 1, Anchor::default);
+        }
+        if let Some(slot) = self.anchors.get_mut(id) {
+            *slot = state;
+        }
+    }
+
+    /// Give a finished node to its parent; returns the root when the document is complete.
+    fn attach(&mut self, node: Node) -> Result<Option<Value>, Error> {
+        let opts = self.opts;
+        let Some(frame) = self.stack.last_mut() else {
+            return Ok(Some(node.value));
+        };
+        frame.nodes += node.nodes;
+        match &mut frame.kind {
+            FrameKind::Seq(items) => items.push(node.value),
+            FrameKind::Map {
+                map,
+                pending,
+                key_lines,
+                merged,
+                seen_merge,
+            } => match pending.take() {
+                None => {
+                    if node.is_merge {
+                        if opts.merge_keys == MergeKeys::OwnKeysWin && *seen_merge {
+                            return Err(Error::new(
+                                ErrorKind::Merge,
+                                "duplicate merge key",
+                                node.line,
+                                node.col,
+                            ));
+                        }
+                        *seen_merge = true;
+                        *pending = Some(PendingKey::Merge {
+                            line: node.line,
+                            col: node.col,
+                        });
+                    } else {
+                        let key = key_string(node.value, opts, node.line, node.col)?;
+                        *pending = Some(PendingKey::Key {
+                            key,
+                            line: node.line,
+                        });
+                    }
+                }
+                Some(PendingKey::Key { key, line }) => {
+                    insert_entry(map, key_lines, merged.as_mut(), opts, key, line, node.value)?;
+                }
+                Some(PendingKey::Merge { line, col }) => {
+                    apply_merge(map, key_lines, merged, opts, node.value, line, col)?;
+                }
+            },
+        }
+        Ok(None)
+    }
+
+    /// Decode one scalar: returns the value and whether it is a merge key candidate.
+    fn scalar(
+        &self,
+        text: Cow<'a, str>,
+        style: ScalarStyle,
+        tag: Option<&Tag>,
+        line: usize,
+        col: usize,
+    ) -> Result<(Value, bool), Error> {
+        let plain = style == ScalarStyle::Plain;
+        let Some(tag) = tag else {
+            if !plain {
+                return Ok((Value::String(text.into_owned()), false));
+            }
+            let r = resolve::resolve(&text, self.flavor);
+            let is_merge = r == Resolved::Merge;
+            return Ok((self.resolved_value(r, text), is_merge));
+        };
+        let full = full_tag(tag);
+        let short = full.strip_prefix("tag:yaml.org,2002:");
+        match short {
+            Some("str") => Ok((Value::String(text.into_owned()), false)),
+            Some("binary") => Ok((Value::String(decode_binary(&text, line, col)?), false)),
+            Some("merge") => {
+                let is_merge = text == "<<";
+                Ok((Value::String(text.into_owned()), is_merge))
+            }
+            Some(want @ ("null" | "bool" | "int" | "float" | "timestamp")) => {
+                let r = resolve::resolve(&text, self.flavor);
+                let got = resolved_tag_name(r);
+                let value = match (want, r) {
+                    (w, _) if w == got => self.resolved_value(r, text),
+                    ("float", Resolved::Int(i)) => Value::Float(i as f64),
+                    ("float", Resolved::Uint(u)) if self.flavor == Flavor::V3 => {
+                        Value::Float(u as f64)
+                    }
+                    _ => {
+                        return Err(Error::new(
+                            ErrorKind::Type,
+                            format!("cannot decode !!{got} `{text}` as a !!{want}"),
+                            line,
+                            col,
+                        ));
+                    }
+                };
+                Ok((value, false))
+            }
+            // Unknown tags (and `!`, `!!map`, `!!seq` on a scalar) keep the text as a string.
+            _ => {
+                let is_merge = self.flavor == Flavor::V3 && full == "!" && plain && text == "<<";
+                Ok((Value::String(text.into_owned()), is_merge))
+            }
+        }
+    }
+
+    fn resolved_value(&self, r: Resolved, text: Cow<'a, str>) -> Value {
+        match r {
+            Resolved::Null => Value::Null,
+            Resolved::Bool(b) => Value::Bool(b),
+            Resolved::Int(i) => Value::Int(i),
+            Resolved::Uint(u) => Value::Uint(u),
+            Resolved::Float(f) => Value::Float(f),
+            Resolved::Timestamp if self.flavor == Flavor::V3 => {
+                match resolve::parse_timestamp(&text) {
+                    Some(ts) => Value::String(ts.to_rfc3339_nano()),
+                    None => Value::String(text.into_owned()),
+                }
+            }
+            Resolved::Timestamp | Resolved::Merge | Resolved::Str => {
+                Value::String(text.into_owned())
+            }
+        }
+    }
+
+    fn scan_error(&self, e: &ScanError) -> Error {
+        let m = e.marker();
+        Error::new(
+            ErrorKind::Syntax,
+            go_message(e.info()),
+            m.line(),
+            m.col() + 1,
+        )
+    }
+
+    /// The anchor name of an alias event, read back from the source (saphyr reports anchors by number).
+    fn alias_name(&self, span: &Span) -> String {
+        let start = span.start.index();
+        let len = span.end.index().saturating_sub(start);
+        let text: String = self.src.chars().skip(start).take(len.max(1)).collect();
+        text.trim_start_matches('*').trim_end().to_owned()
+    }
+}
+
+/// The tag name go-yaml reports for a resolution result (`cannot decode !!str ...`).
+fn resolved_tag_name(r: Resolved) -> &'static str {
+    match r {
+        Resolved::Null => "null",
+        Resolved::Bool(_) => "bool",
+        Resolved::Int(_) | Resolved::Uint(_) => "int",
+        Resolved::Float(_) => "float",
+        Resolved::Timestamp => "timestamp",
+        Resolved::Merge => "merge",
+        Resolved::Str => "str",
+    }
+}
+
+/// The tag as go-yaml spells it: `tag:yaml.org,2002:int`, `!foo`, `!`.
+fn full_tag(tag: &Tag) -> String {
+    if tag.handle == "!" {
+        format!("!{}", tag.suffix)
+    } else {
+        format!("{}{}", tag.handle, tag.suffix)
+    }
+}
+
+fn non_finite_error(f: f64, line: usize, col: usize) -> Error {
+    let shown = if f.is_nan() {
+        "NaN"
+    } else if f > 0.0 {
+        "+Inf"
+    } else {
+        "-Inf"
+    };
+    Error::bare(
+        ErrorKind::Unsupported,
+        format!("json: unsupported value: {shown}"),
+        line,
+        col,
+    )
+}
+
+/// Decode a `!!binary` scalar like Go's `base64.StdEncoding.DecodeString` (line breaks are ignored), then turn the
+/// bytes into text as `encoding/json` does (each invalid byte becomes U+FFFD).
+fn decode_binary(text: &str, line: usize, col: usize) -> Result<String, Error> {
+    let bytes = base64_decode_std(text).ok_or_else(|| {
+        Error::new(
+            ErrorKind::Type,
+            "!!binary value contains invalid base64 data",
+            line,
+            col,
+        )
+    })?;
+    Ok(gofmt::go_lossy_utf8(&bytes))
+}
+
+/// Standard base64 with padding; `\r` and `\n` are skipped, anything else invalid fails.
+fn base64_decode_std(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut quad = [0u8; 4];
+    let mut n = 0;
+    let mut padding = 0;
+    for c in text.bytes() {
+        if c == b'\r' || c == b'\n' {
+            continue;
+        }
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => {
+                padding += 1;
+                0
+            }
+            _ => return None,
+        };
+        if padding > 0 && c != b'=' {
+            return None;
+        }
+        quad[n] = v;
+        n += 1;
+        if n == 4 {
+            let triple = (u32::from(quad[0]) << 18)
+                | (u32::from(quad[1]) << 12)
+                | (u32::from(quad[2]) << 6)
+                | u32::from(quad[3]);
+            let bytes = [(triple >> 16) as u8, (triple >> 8) as u8, triple as u8];
+            match padding {
+                0 => out.extend_from_slice(&bytes),
+                1 => out.extend_from_slice(&bytes[..2]),
+                2 => out.push(bytes[0]),
+                _ => return None,
+            }
+            n = 0;
+            if padding > 0 {
+                // Padding ends the data; only line breaks may follow (handled by the padding check above).
+                padding = 3;
+            }
+        }
+    }
+    (n == 0).then_some(out)
+}
+
+/// Turn a decoded key into a string key.
+fn key_string(key: Value, opts: &LoadOptions, line: usize, col: usize) -> Result<String, Error> {
+    let unsupported = |what: String| {
+        Error::bare(
+            ErrorKind::Key,
+            format!("unsupported map key of type: {what}"),
+            line,
+            col,
+        )
+    };
+    match key {
+        Value::String(s) => Ok(s),
+        Value::Map(_) | Value::Seq(_) => Err(Error::new(
+            ErrorKind::Key,
+            format!("invalid map key: {}", key_debug(&key)),
+            line,
+            col,
+        )),
+        _ if opts.non_string_keys == NonStringKeys::Error => Err(Error::bare(
+            ErrorKind::Key,
+            "json: unsupported type: map[interface {}]interface {}",
+            line,
+            col,
+        )),
+        Value::Int(i) => Ok(i.to_string()),
+        Value::Bool(b) => Ok(b.to_string()),
+        Value::Float(f) => Ok(match gofmt::format_float_32g(f).as_str() {
+            "+Inf" => ".inf".to_owned(),
+            "-Inf" => "-.inf".to_owned(),
+            "NaN" => ".nan".to_owned(),
+            s => s.to_owned(),
+        }),
+        Value::Uint(u) => Err(unsupported(format!("uint64, key: 0x{u:x}"))),
+        Value::Null => Err(unsupported("%!s(<nil>), key: <nil>".to_owned())),
+    }
+}
+
+/// A short rendering of a collection key for error messages.
+fn key_debug(v: &Value) -> String {
+    match v {
+        Value::Map(m) => format!("map with {} entries", m.len()),
+        Value::Seq(s) => format!("list with {} items", s.len()),
+        other => other.type_name().to_owned(),
+    }
+}
+
+fn insert_entry(
+    map: &mut Map,
+    key_lines: &mut Vec<usize>,
+    merged: Option<&mut indexmap::IndexSet<String>>,
+    opts: &LoadOptions,
+    key: String,
+    line: usize,
+    value: Value,
+) -> Result<(), Error> {
+    let track = opts.duplicate_keys == DuplicateKeys::Error;
+    let from_merge = match merged {
+        // An own key always beats a merged one, whatever the order; it is then an own key.
+        Some(merged) => merged.shift_remove(&key),
+        None => false,
+    };
+    if track
+        && !from_merge
+        && let Some(idx) = map.get_index_of(&key)
+    {
+        let first = key_lines.get(idx).copied().unwrap_or(0);
+        return Err(Error::new(
+            ErrorKind::DuplicateKey,
+            format!(
+                "unmarshal errors:\n  line {line}: mapping key {} already defined at line {first}",
+                go_quote(&key)
+            ),
+            line,
+            0,
+        ));
+    }
+    let (idx, _) = map.insert_full(key, value);
+    if track {
+        if idx == key_lines.len() {
+            key_lines.push(line);
+        } else if let Some(slot) = key_lines.get_mut(idx) {
+            *slot = line;
+        }
+    }
+    Ok(())
+}
+
+fn apply_merge(
+    map: &mut Map,
+    key_lines: &mut Vec<usize>,
+    merged: &mut Option<indexmap::IndexSet<String>>,
+    opts: &LoadOptions,
+    value: Value,
+    line: usize,
+    col: usize,
+) -> Result<(), Error> {
+    let want_map = || {
+        Error::new(
+            ErrorKind::Merge,
+            "map merge requires map or sequence of maps as the value",
+            line,
+            col,
+        )
+    };
+    let sources: Vec<Map> = match value {
+        Value::Map(m) => vec![m],
+        Value::Seq(items) => items
+            .into_iter()
+            .map(|v| match v {
+                Value::Map(m) => Ok(m),
+                _ => Err(want_map()),
+            })
+            .collect::<Result<_, _>>()?,
+        _ => return Err(want_map()),
+    };
+    let track = opts.duplicate_keys == DuplicateKeys::Error;
+    let mut put = |map: &mut Map, k: String, v: Value| {
+        let (idx, _) = map.insert_full(k, v);
+        if track && idx == key_lines.len() {
+            key_lines.push(line);
+        }
+    };
+    match opts.merge_keys {
+        MergeKeys::InOrder => {
+            // Later maps of the list are applied first so that earlier ones win; all overwrite existing keys.
+            for source in sources.into_iter().rev() {
+                for (k, v) in source {
+                    put(map, k, v);
+                }
+            }
+        }
+        MergeKeys::OwnKeysWin => {
+            let set = merged.get_or_insert_with(indexmap::IndexSet::new);
+            for source in sources {
+                for (k, v) in source {
+                    // Own keys and keys of earlier merged maps win.
+                    if !map.contains_key(&k) {
+                        set.insert(k.clone());
+                        put(map, k, v);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Go's `%q`-like quoting for a key in a message (enough for plain keys).
+fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Turn saphyr's problem text into libyaml's wording (go-yaml reports the problem without its context).
+fn go_message(info: &str) -> String {
+    let problem = match info.strip_prefix("while ") {
+        Some(rest) => rest.split_once(", ").map_or(info, |(_, p)| p),
+        None => info,
+    };
+    match problem {
+        "simple key expect ':'" | "simple key expected" => "could not find expected ':'".to_owned(),
+        "expected ',' or ']'" => "did not find expected ',' or ']'".to_owned(),
+        "tab cannot be used as indentation"
+        | "tabs disallowed in this context"
+        | "tabs disallowed within this context (block indentation)"
+        | "found a tab" => "found character that cannot start any token".to_owned(),
+        "unexpected eof" => "found unexpected end of stream".to_owned(),
+        "recursion limit exceeded" => "exceeded max depth of 10000".to_owned(),
+        p => p.to_owned(),
+    }
+}
