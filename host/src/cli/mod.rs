@@ -1,0 +1,137 @@
+//! The `kiln` command line.
+
+mod patch_config;
+pub mod plugins;
+mod post_render;
+mod plugin_cmd;
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+/// Version line: kiln's version, the plugin contract it implements, and its wasmtime.
+const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\nplugin contract: kiln:plugin@",
+    "0.1.0",
+    "\nwasm runtime: wasmtime 48 (component model, WASI 0.2)"
+);
+
+/// kiln renders Helm charts and overlays through sandboxed WebAssembly plugins, post-renders them with patches and
+/// plugins, and applies them.
+#[derive(Debug, Parser)]
+#[command(name = "kiln", version, long_version = LONG_VERSION, propagate_version = true, max_term_width = 110)]
+pub struct Cli {
+    /// More logging on stderr (-v: info, -vv: debug, -vvv: trace). `KILN_LOG` accepts a full filter instead.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Post-render a YAML stream through plugins and patches, in the order given.
+    ///
+    /// Reads a multi-document YAML stream (stdin, or -f), passes every object through each --plugin and --patch in
+    /// command-line order, and writes the resulting stream to stdout. Objects no plugin changed are written back
+    /// byte for byte. Works as Helm's post-renderer:
+    ///
+    ///   helm template app ./chart --post-renderer kiln --post-renderer-args post-render \
+    ///     --post-renderer-args --patch=patches.yaml
+    #[command(name = "post-render", verbatim_doc_comment)]
+    PostRender(post_render::PostRenderArgs),
+    /// Inspect and list plugins.
+    #[command(subcommand)]
+    Plugin(plugin_cmd::PluginCommand),
+}
+
+/// Sandbox flags shared by every command that runs plugins.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SandboxFlags {
+    /// Time limit per plugin call (e.g. 10s, 500ms).
+    #[arg(long, value_name = "DURATION", help_heading = "Plugin sandbox")]
+    plugin_timeout: Option<String>,
+    /// Memory limit per plugin instance (e.g. 256MiB, 1GiB).
+    #[arg(long, value_name = "SIZE", help_heading = "Plugin sandbox")]
+    plugin_memory: Option<String>,
+    /// Limit on the bytes one plugin call may return (e.g. 64MiB).
+    #[arg(long, value_name = "SIZE", help_heading = "Plugin sandbox")]
+    plugin_output: Option<String>,
+    /// Per-plugin limit, PLUGIN:KEY=VALUE (keys: timeout, memory, output, instances, tables, memories; PLUGIN may be `*`).
+    #[arg(long = "limit", value_name = "PLUGIN:KEY=VALUE", help_heading = "Plugin sandbox")]
+    limits: Vec<String>,
+    /// Grant a capability, PLUGIN:CAPABILITY (clock: real time; random: real entropy). Default: fixed clock, seeded randomness.
+    #[arg(long = "grant", value_name = "PLUGIN:CAPABILITY", help_heading = "Plugin sandbox")]
+    grants: Vec<String>,
+    /// Seed for plugins' randomness, making random output reproducible.
+    #[arg(long, value_name = "N", help_heading = "Plugin sandbox")]
+    seed: Option<String>,
+}
+
+impl SandboxFlags {
+    fn to_args(&self) -> plugins::SandboxArgs {
+        plugins::SandboxArgs {
+            timeout: self.plugin_timeout.clone(),
+            memory: self.plugin_memory.clone(),
+            output: self.plugin_output.clone(),
+            seed: self.seed.clone(),
+            limits: self.limits.clone(),
+            grants: self.grants.clone(),
+        }
+    }
+}
+
+/// Entry point of the `kiln` binary.
+pub fn main() -> ExitCode {
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    init_logging(cli.verbose);
+    let result = match cli.command {
+        Command::PostRender(args) => {
+            let sub = matches.subcommand_matches("post-render").unwrap_or(&matches);
+            post_render::run(args, sub)
+        }
+        Command::Plugin(cmd) => plugin_cmd::run(cmd),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            let _ = writeln!(std::io::stderr(), "Error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
+fn init_logging(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let filter = match std::env::var("KILN_LOG") {
+        Ok(f) if !f.is_empty() => EnvFilter::new(f),
+        _ => EnvFilter::new(match verbose {
+            0 => "warn",
+            1 => "info",
+            2 => "debug",
+            _ => "trace",
+        }),
+    };
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+}
+
+/// Write `s` to stdout in one go.
+fn write_stdout(s: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(s.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,26 @@
+//! Plugins embedded in the kiln binary by `build.rs`.
+
+/// One embedded plugin.
+#[derive(Debug)]
+pub struct Builtin {
+    /// Name used on the command line (`--plugin patch`).
+    pub name: &'static str,
+    /// WIT world it implements.
+    pub world: &'static str,
+    /// One-line description.
+    pub description: &'static str,
+    /// The component.
+    pub wasm: &'static [u8],
+}
+
+include!(concat!(env!("OUT_DIR"), "/builtins.rs"));
+
+/// The built-in named `name`.
+pub fn find(name: &str) -> Option<&'static Builtin> {
+    BUILTINS.iter().find(|b| b.name == name)
+}
+
+/// Names of every built-in.
+pub fn names() -> Vec<&'static str> {
+    BUILTINS.iter().map(|b| b.name).collect()
+}

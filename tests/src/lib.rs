@@ -1,1 +1,0 @@
-//! Shared helpers for kiln end-to-end tests.
