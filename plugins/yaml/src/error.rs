@@ -34,6 +34,9 @@ pub struct Error {
     message: String,
     line: usize,
     column: usize,
+    /// The line number go-yaml prints (0: none). go-yaml prints 1-based lines for scanner errors but 0-based ones
+    /// for parser errors, and none at all when that number is 0; messages copy that quirk.
+    go_line: usize,
     go_prefix: bool,
 }
 
@@ -50,7 +53,16 @@ impl Error {
             message: message.into(),
             line,
             column,
+            go_line: 0,
             go_prefix: true,
+        }
+    }
+
+    /// A syntax error whose message shows `go_line` (see the field's documentation).
+    pub(crate) fn syntax(message: impl Into<String>, line: usize, column: usize, go_line: usize) -> Self {
+        Error {
+            go_line,
+            ..Error::new(ErrorKind::Syntax, message, line, column)
         }
     }
 
@@ -79,7 +91,8 @@ impl Error {
         &self.message
     }
 
-    /// The 1-based line where the problem was detected, or 0 when unknown.
+    /// The 1-based line where the problem was detected, or 0 when unknown. This is the real position; the text of
+    /// [`Display`](fmt::Display) shows the line number go-yaml would print, which is off by one for parser errors.
     pub fn line(&self) -> usize {
         self.line
     }
@@ -92,13 +105,14 @@ impl Error {
 
 impl fmt::Display for Error {
     /// Go-style text: `yaml: line 3: <problem>` for syntax errors, `yaml: <problem>` for decoding errors, and the
-    /// bare message for errors that Go reports without the `yaml:` prefix.
+    /// bare message for errors that Go reports without the `yaml:` prefix. The line shown is go-yaml's (see
+    /// [`Error::line`] for the real one).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.go_prefix {
             f.write_str("yaml: ")?;
         }
-        if self.kind == ErrorKind::Syntax && self.line > 0 {
-            write!(f, "line {}: ", self.line)?;
+        if self.go_line > 0 {
+            write!(f, "line {}: ", self.go_line)?;
         }
         f.write_str(&self.message)
     }
@@ -110,17 +124,15 @@ mod tests {
 
     #[test]
     fn display_is_go_style() {
-        let e = Error::new(
-            ErrorKind::Syntax,
-            "mapping values are not allowed in this context",
-            3,
-            5,
-        );
+        let e = Error::syntax("mapping values are not allowed in this context", 3, 5, 3);
         assert_eq!(
             e.to_string(),
             "yaml: line 3: mapping values are not allowed in this context"
         );
         assert_eq!((e.line(), e.column()), (3, 5));
+        // Parser errors: go-yaml prints the 0-based line, and nothing when it is 0.
+        let e = Error::syntax("did not find expected key", 1, 7, 0);
+        assert_eq!(e.to_string(), "yaml: did not find expected key");
         let e = Error::new(ErrorKind::Alias, "unknown anchor 'x' referenced", 2, 1);
         assert_eq!(e.to_string(), "yaml: unknown anchor 'x' referenced");
         let e = Error::bare(ErrorKind::Unsupported, "json: unsupported value: NaN", 0, 0);

@@ -159,6 +159,59 @@ pub fn go_lossy_utf8(bytes: &[u8]) -> String {
     out
 }
 
+/// Go's `strconv.Quote` (what `%q` and `%#v` print for strings), for error messages.
+pub(crate) fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{b}' => out.push_str("\\v"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if c.is_control() || c == '\u{feff}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Go's `%#v` of a value decoded into `interface{}` (`map[interface {}]interface {}{"a":1}`, `[]interface {}{"x"}`,
+/// `"s"`, `0x5` for a uint64), for error messages. `top` is true for a value passed to `Printf` directly, where nil
+/// prints as `<nil>` instead of `interface {}(nil)`.
+pub(crate) fn go_sharp_v(v: &crate::Value, top: bool) -> String {
+    use crate::Value;
+    match v {
+        Value::Null if top => "<nil>".to_owned(),
+        Value::Null => "interface {}(nil)".to_owned(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Uint(u) => format!("0x{u:x}"),
+        Value::Float(f) => format_float_g(*f),
+        Value::String(s) => go_quote(s),
+        Value::Seq(items) => {
+            let inner: Vec<String> = items.iter().map(|i| go_sharp_v(i, false)).collect();
+            format!("[]interface {{}}{{{}}}", inner.join(", "))
+        }
+        Value::Map(m) => {
+            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            let inner: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| format!("{}:{}", go_quote(k), go_sharp_v(v, false)))
+                .collect();
+            format!("map[interface {{}}]interface {{}}{{{}}}", inner.join(", "))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -81,18 +81,59 @@ fn float_through_json(f: f64) -> Result<String, Error> {
     })
 }
 
-/// go-yaml v2's `stringv`: the requested style of a string scalar.
+/// A string after the JSON round trip, with go-yaml v2's requested style.
 fn string_node(s: &str) -> Result<Node<'_>, Error> {
-    if let Some(c) = s.chars().find(|&c| rejected_by_reader(c)) {
-        let _ = c;
-        return Err(Error::new(
-            ErrorKind::Unsupported,
-            "control characters are not allowed",
-            0,
-            0,
-        ));
+    if s.chars().any(rejected_by_reader) {
+        let message = "control characters are not allowed";
+        return Err(Error::new(ErrorKind::Unsupported, message, 0, 0));
     }
-    Ok(Node::Scalar(Cow::Borrowed(s), string_style(s)))
+    let s: Cow<'_, str> = if s.contains('\u{85}') {
+        Cow::Owned(fold_nel(s))
+    } else {
+        Cow::Borrowed(s)
+    };
+    let style = string_style(&s);
+    Ok(Node::Scalar(s, style))
+}
+
+/// `encoding/json` writes NEL (U+0085) raw, and go-yaml's reader treats it as a line break inside the
+/// double-quoted JSON string, so it is folded like one: spaces before it are dropped, spaces after it are skipped,
+/// a single break becomes a space and each further break stays a line feed.
+fn fold_nel(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(first) = chars.next() {
+        if first != ' ' && first != '\u{85}' {
+            out.push(first);
+            continue;
+        }
+        // A run of spaces and NELs.
+        let mut spaces = 0usize;
+        let mut breaks = 0usize;
+        let mut c = first;
+        loop {
+            if c == ' ' {
+                if breaks == 0 {
+                    spaces += 1;
+                }
+            } else {
+                breaks += 1;
+            }
+            match chars.peek() {
+                Some(&n) if n == ' ' || n == '\u{85}' => {
+                    c = n;
+                    chars.next();
+                }
+                _ => break,
+            }
+        }
+        match breaks {
+            0 => out.extend(std::iter::repeat_n(' ', spaces)),
+            1 => out.push(' '),
+            n => out.extend(std::iter::repeat_n('\n', n - 1)),
+        }
+    }
+    out
 }
 
 /// The style go-yaml v2 requests for a string: literal if it holds `\n`, plain if it would read back as the same
@@ -110,6 +151,21 @@ pub(crate) fn string_style(s: &str) -> Style {
 /// Characters that `encoding/json` writes raw but go-yaml's reader refuses ("control characters are not allowed").
 fn rejected_by_reader(c: char) -> bool {
     matches!(c, '\u{7f}' | '\u{80}'..='\u{84}' | '\u{86}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}')
+}
+
+#[cfg(test)]
+mod fold_tests {
+    use super::fold_nel;
+
+    #[test]
+    fn nel_folds_like_a_line_break() {
+        // Reference: helm toYaml of "c1\x85" is 'c1 ' and of "x\x85y\nz" is "x y\nz" (tests/fixtures/helm).
+        assert_eq!(fold_nel("c1\u{85}"), "c1 ");
+        assert_eq!(fold_nel("x\u{85}y"), "x y");
+        assert_eq!(fold_nel("a  \u{85}  b"), "a b");
+        assert_eq!(fold_nel("a\u{85}\u{85}b"), "a\nb");
+        assert_eq!(fold_nel("a  b"), "a  b");
+    }
 }
 
 /// Sort keys in go-yaml's natural order without relying on the comparison being a total order.

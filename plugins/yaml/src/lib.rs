@@ -10,6 +10,7 @@
 //!
 //! Pure Rust (the event parser is `saphyr-parser`), so it builds for `wasm32-wasip2`.
 
+mod diag;
 mod emit_v2;
 mod error;
 pub mod gofmt;

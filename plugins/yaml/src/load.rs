@@ -11,11 +11,12 @@
 //! [`LoadOptions::kustomize`] (go-yaml v3 through kyaml's `RNode.MarshalJSON`, as `kubectl kustomize` reads
 //! resources).
 
+use crate::diag;
 use crate::error::{Error, ErrorKind};
 use crate::gofmt;
 use crate::resolve::{self, Flavor, Resolved};
 use crate::value::{Map, Value};
-use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
+use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 use std::borrow::Cow;
 
 /// The typing rules for plain scalars.
@@ -131,6 +132,7 @@ impl LoadOptions {
 /// Load the first document of `src` (later documents are ignored, as go-yaml's `Unmarshal` does). Empty input or a
 /// document of only comments gives [`Value::Null`].
 pub fn load_one(src: &str, opts: &LoadOptions) -> Result<Value, Error> {
+    diag::check_directives(src)?;
     let mut loader = Loader::new(src, opts);
     Ok(loader.next_document()?.unwrap_or(Value::Null))
 }
@@ -138,6 +140,7 @@ pub fn load_one(src: &str, opts: &LoadOptions) -> Result<Value, Error> {
 /// Load every document of a `---`-separated stream. An empty stream gives an empty vector; an empty document
 /// (`---` followed by nothing) gives [`Value::Null`].
 pub fn load_all(src: &str, opts: &LoadOptions) -> Result<Vec<Value>, Error> {
+    diag::check_directives(src)?;
     let mut loader = Loader::new(src, opts);
     let mut docs = Vec::new();
     while let Some(doc) = loader.next_document()? {
@@ -164,6 +167,10 @@ enum PendingKey {
     Key { key: String, line: usize },
     /// The merge key `<<`.
     Merge { line: usize, col: usize },
+    /// A key that cannot become a string; the error is built once its value is known.
+    Bad(BadKey),
+    /// A key that already produced an error; its value is dropped.
+    Skip,
 }
 
 enum FrameKind {
@@ -183,6 +190,14 @@ struct Frame {
     kind: FrameKind,
     anchor: usize,
     nodes: u64,
+}
+
+/// A key that is not a string and cannot become one (null, or an integer above `i64::MAX`), waiting for its value
+/// to complete the error message as `sigs.k8s.io/yaml` words it.
+struct BadKey {
+    key: Value,
+    line: usize,
+    col: usize,
 }
 
 /// A finished node on its way to its parent.
@@ -205,6 +220,20 @@ struct Loader<'a> {
     decode_count: u64,
     alias_count: u64,
     finished: bool,
+    /// A NaN or infinite float was decoded in the current document (checked on the finished tree, because a later
+    /// duplicate key may drop it, as it would be before Go's JSON step).
+    saw_non_finite: bool,
+    /// The first decoding error of the document. go-yaml parses a whole document before decoding it, so a syntax
+    /// error anywhere in the document wins over a decoding error; decoding errors are therefore kept until the
+    /// document's events are all read.
+    deferred: Option<Error>,
+    /// Duplicate-key reports (go-yaml v3 collects them all).
+    duplicates: Vec<String>,
+    /// The first key that cannot be a JSON key (`sigs.k8s.io/yaml` converts after decoding, so this comes last).
+    key_error: Option<Error>,
+    /// Byte offset of each character, built only when the source contains `\/` (an escape YAML 1.2 accepts but
+    /// libyaml does not), to find such escapes inside double-quoted scalars.
+    char_offsets: Option<Vec<usize>>,
 }
 
 impl<'a> Loader<'a> {
@@ -219,14 +248,53 @@ impl<'a> Loader<'a> {
             decode_count: 0,
             alias_count: 0,
             finished: false,
+            saw_non_finite: false,
+            deferred: None,
+            duplicates: Vec::new(),
+            key_error: None,
+            char_offsets: src
+                .contains("\\/")
+                .then(|| src.char_indices().map(|(b, _)| b).collect()),
         }
+    }
+
+    /// libyaml refuses the `\/` escape in double-quoted scalars ("found unknown escape character").
+    fn check_escapes(&self, span: &Span) -> Result<(), Error> {
+        let Some(offsets) = &self.char_offsets else {
+            return Ok(());
+        };
+        let byte = |i: usize| offsets.get(i).copied().unwrap_or(self.src.len());
+        let (start, end) = (byte(span.start.index()), byte(span.end.index()));
+        let Some(text) = self.src.get(start..end) else {
+            return Ok(());
+        };
+        let mut chars = text.char_indices();
+        while let Some((i, c)) = chars.next() {
+            if c == '\\'
+                && let Some((_, next)) = chars.next()
+                && next == '/'
+            {
+                let before = self.src.get(..start + i).unwrap_or("");
+                let line = 1 + before.matches('\n').count();
+                let col = 1 + before.rsplit('\n').next().map_or(0, |l| l.chars().count());
+                let go_line = if line > 1 { line } else { 0 };
+                return Err(Error::syntax("found unknown escape character", line, col, go_line));
+            }
+        }
+        Ok(())
     }
 
     fn next_event(&mut self) -> Result<(Event<'a>, Span), Error> {
         match self.parser.next_event() {
             Some(Ok(ev)) => Ok(ev),
-            Some(Err(e)) => Err(self.scan_error(&e)),
+            Some(Err(e)) => Err(diag::syntax_error(self.src, e.info(), *e.marker())),
             None => Ok((Event::StreamEnd, Span::default())),
+        }
+    }
+
+    fn defer(&mut self, e: Error) {
+        if self.deferred.is_none() {
+            self.deferred = Some(e);
         }
     }
 
@@ -236,7 +304,7 @@ impl<'a> Loader<'a> {
             return Ok(None);
         }
         loop {
-            let (ev, _) = self.next_event()?;
+            let (ev, span) = self.next_event()?;
             match ev {
                 Event::StreamStart | Event::Nothing | Event::DocumentEnd => {}
                 Event::StreamEnd => {
@@ -245,21 +313,21 @@ impl<'a> Loader<'a> {
                 }
                 Event::DocumentStart(_) => break,
                 _ => {
-                    return Err(Error::new(
-                        ErrorKind::Syntax,
-                        "did not find expected <document start>",
-                        0,
-                        0,
-                    ));
+                    let line = span.start.line();
+                    let message = "did not find expected <document start>";
+                    return Err(Error::syntax(message, line, span.start.col() + 1, line.saturating_sub(1)));
                 }
             }
         }
-        // Anchors are per document.
+        // Anchors and counters are per document.
         self.anchors.clear();
         self.decode_count = 0;
         self.alias_count = 0;
+        self.saw_non_finite = false;
+        self.deferred = None;
+        self.duplicates.clear();
+        self.key_error = None;
         let root = self.compose()?;
-        // Consume the document end.
         loop {
             let (ev, span) = self.next_event()?;
             match ev {
@@ -270,14 +338,28 @@ impl<'a> Loader<'a> {
                 }
                 Event::Nothing => {}
                 _ => {
-                    return Err(Error::new(
-                        ErrorKind::Syntax,
-                        "did not find expected <document end>",
-                        span.start.line(),
-                        span.start.col() + 1,
-                    ));
+                    let line = span.start.line();
+                    let message = "did not find expected <document start>";
+                    return Err(Error::syntax(message, line, span.start.col() + 1, line.saturating_sub(1)));
                 }
             }
+        }
+        if let Some(e) = self.deferred.take() {
+            return Err(e);
+        }
+        if !self.duplicates.is_empty() {
+            let first_line = self.duplicates.first().map_or(0, |_| 0);
+            let message = format!("unmarshal errors:\n  {}", self.duplicates.join("\n  "));
+            return Err(Error::new(ErrorKind::DuplicateKey, message, first_line, 0));
+        }
+        if let Some(e) = self.key_error.take() {
+            return Err(e);
+        }
+        if self.opts.reject_non_finite
+            && self.saw_non_finite
+            && let Some(f) = find_non_finite(&root)
+        {
+            return Err(non_finite_error(f));
         }
         Ok(Some(root))
     }
@@ -288,15 +370,23 @@ impl<'a> Loader<'a> {
             let (ev, span) = self.next_event()?;
             let line = span.start.line();
             let col = span.start.col() + 1;
-            let finished = match ev {
+            let node = match ev {
                 Event::Scalar(text, style, anchor, tag) => {
                     self.count_node(line, col)?;
-                    let (value, is_merge) = self.scalar(text, style, tag.as_deref(), line, col)?;
-                    if self.opts.reject_non_finite
-                        && let Value::Float(f) = value
+                    if style == ScalarStyle::DoubleQuoted {
+                        self.check_escapes(&span)?;
+                    }
+                    let (value, is_merge) = match self.scalar(text, style, tag.as_deref(), line, col) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            self.defer(e);
+                            (Value::Null, false)
+                        }
+                    };
+                    if let Value::Float(f) = value
                         && !f.is_finite()
                     {
-                        return Err(non_finite_error(f, line, col));
+                        self.saw_non_finite = true;
                     }
                     self.remember(anchor, &value, 1);
                     Node {
@@ -307,35 +397,7 @@ impl<'a> Loader<'a> {
                         col,
                     }
                 }
-                Event::Alias(id) => {
-                    let nodes = match self.anchors.get(id) {
-                        Some(Anchor::Done { nodes, .. }) => *nodes,
-                        Some(Anchor::Open) => {
-                            let name = self.alias_name(&span);
-                            let msg = format!("anchor '{name}' value contains itself");
-                            return Err(Error::new(ErrorKind::Alias, msg, line, col));
-                        }
-                        _ => {
-                            let name = self.alias_name(&span);
-                            let msg = format!("unknown anchor '{name}' referenced");
-                            return Err(Error::new(ErrorKind::Alias, msg, line, col));
-                        }
-                    };
-                    self.decode_count += 1 + nodes;
-                    self.alias_count += nodes;
-                    self.check_alias_ratio(line, col)?;
-                    let value = match self.anchors.get(id) {
-                        Some(Anchor::Done { value, .. }) => value.clone(),
-                        _ => Value::Null,
-                    };
-                    Node {
-                        value,
-                        nodes,
-                        is_merge: false,
-                        line,
-                        col,
-                    }
-                }
+                Event::Alias(id) => self.alias(id, &span, line, col)?,
                 Event::SequenceStart(anchor, _) => {
                     self.count_node(line, col)?;
                     self.push(FrameKind::Seq(Vec::new()), anchor, line, col)?;
@@ -355,12 +417,7 @@ impl<'a> Loader<'a> {
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
                     let Some(frame) = self.stack.pop() else {
-                        return Err(Error::new(
-                            ErrorKind::Syntax,
-                            "unexpected end of collection",
-                            line,
-                            col,
-                        ));
+                        return Err(Error::syntax("did not find expected node content", line, col, line));
                     };
                     let value = match frame.kind {
                         FrameKind::Seq(items) => Value::Seq(items),
@@ -376,45 +433,58 @@ impl<'a> Loader<'a> {
                     }
                 }
                 Event::StreamEnd | Event::DocumentEnd | Event::DocumentStart(_) => {
-                    return Err(Error::new(
-                        ErrorKind::Syntax,
-                        "did not find expected node content",
-                        line,
-                        col,
-                    ));
+                    let go_line = line.saturating_sub(1);
+                    return Err(Error::syntax("did not find expected node content", line, col, go_line));
                 }
                 Event::StreamStart | Event::Nothing => continue,
             };
-            if let Some(root) = self.attach(finished)? {
+            if let Some(root) = self.attach(node) {
                 return Ok(root);
             }
         }
     }
 
-    fn push(
-        &mut self,
-        kind: FrameKind,
-        anchor: usize,
-        line: usize,
-        col: usize,
-    ) -> Result<(), Error> {
+    /// Expand an alias (a copy of the anchored value), counting it for the alias-ratio guard.
+    fn alias(&mut self, id: usize, span: &Span, line: usize, col: usize) -> Result<Node, Error> {
+        let nodes = match self.anchors.get(id) {
+            Some(Anchor::Done { nodes, .. }) => *nodes,
+            state => {
+                let name = diag::alias_name(self.src, span.start.index());
+                let message = if matches!(state, Some(Anchor::Open)) {
+                    format!("anchor '{name}' value contains itself")
+                } else {
+                    format!("unknown anchor '{name}' referenced")
+                };
+                self.defer(Error::new(ErrorKind::Alias, message, line, col));
+                0
+            }
+        };
+        self.decode_count += 1 + nodes;
+        self.alias_count += nodes;
+        self.check_alias_ratio(line, col)?;
+        let value = match self.anchors.get(id) {
+            Some(Anchor::Done { value, .. }) => value.clone(),
+            _ => Value::Null,
+        };
+        Ok(Node {
+            value,
+            nodes,
+            is_merge: false,
+            line,
+            col,
+        })
+    }
+
+    fn push(&mut self, kind: FrameKind, anchor: usize, line: usize, col: usize) -> Result<(), Error> {
         if self.stack.len() >= self.opts.max_depth {
-            return Err(Error::new(
-                ErrorKind::Limit,
-                format!("exceeded max depth of {}", self.opts.max_depth),
-                line,
-                col,
-            ));
+            let message = format!("exceeded max depth of {}", self.opts.max_depth);
+            return Err(Error::new(ErrorKind::Limit, message, line, col));
         }
         if anchor > 0 {
             // Mark the anchor open so an alias to this unfinished node is reported as self-containment.
             self.set_anchor(anchor, Anchor::Open);
         }
-        self.stack.push(Frame {
-            kind,
-            anchor,
-            nodes: 1,
-        });
+        self.stack.push(Frame { kind, anchor, nodes: 1 });
         Ok(())
     }
 
@@ -428,10 +498,10 @@ impl<'a> Loader<'a> {
         // go-yaml v2.4 / v3: allow 99% alias-driven nodes up to 400k decodes, scaling down to 10% at 4M.
         const LOW: f64 = 400_000.0;
         const HIGH: f64 = 4_000_000.0;
-        let decodes = self.decode_count as f64;
         if self.alias_count <= 100 || self.decode_count <= 1000 {
             return Ok(());
         }
+        let decodes = self.decode_count as f64;
         let allowed = if decodes <= LOW {
             0.99
         } else if decodes >= HIGH {
@@ -440,12 +510,7 @@ impl<'a> Loader<'a> {
             0.99 - 0.89 * ((decodes - LOW) / (HIGH - LOW))
         };
         if (self.alias_count as f64) / decodes > allowed {
-            return Err(Error::new(
-                ErrorKind::Limit,
-                "document contains excessive aliasing",
-                line,
-                col,
-            ));
+            return Err(Error::new(ErrorKind::Limit, "document contains excessive aliasing", line, col));
         }
         Ok(())
     }
@@ -467,12 +532,13 @@ impl<'a> Loader<'a> {
     }
 
     /// Give a finished node to its parent; returns the root when the document is complete.
-    fn attach(&mut self, node: Node) -> Result<Option<Value>, Error> {
+    fn attach(&mut self, node: Node) -> Option<Value> {
         let opts = self.opts;
         let Some(frame) = self.stack.last_mut() else {
-            return Ok(Some(node.value));
+            return Some(node.value);
         };
         frame.nodes += node.nodes;
+        let mut failure: Option<Failure> = None;
         match &mut frame.kind {
             FrameKind::Seq(items) => items.push(node.value),
             FrameKind::Map {
@@ -482,38 +548,54 @@ impl<'a> Loader<'a> {
                 merged,
                 seen_merge,
             } => match pending.take() {
-                None => {
-                    if node.is_merge {
-                        if opts.merge_keys == MergeKeys::OwnKeysWin && *seen_merge {
-                            return Err(Error::new(
-                                ErrorKind::Merge,
-                                "duplicate merge key",
-                                node.line,
-                                node.col,
-                            ));
-                        }
+                None if node.is_merge => {
+                    if opts.merge_keys == MergeKeys::OwnKeysWin && *seen_merge {
+                        let e = Error::new(ErrorKind::Merge, "duplicate merge key", node.line, node.col);
+                        failure = Some(Failure::Decode(e));
+                        *pending = Some(PendingKey::Skip);
+                    } else {
                         *seen_merge = true;
                         *pending = Some(PendingKey::Merge {
                             line: node.line,
                             col: node.col,
                         });
-                    } else {
-                        let key = key_string(node.value, opts, node.line, node.col)?;
-                        *pending = Some(PendingKey::Key {
-                            key,
-                            line: node.line,
-                        });
                     }
                 }
+                None => {
+                    *pending = Some(match key_string(node.value, opts, node.line, node.col) {
+                        Ok(Ok(key)) => PendingKey::Key { key, line: node.line },
+                        Ok(Err(bad)) => PendingKey::Bad(bad),
+                        Err(e) => {
+                            failure = Some(Failure::Decode(e));
+                            PendingKey::Skip
+                        }
+                    });
+                }
                 Some(PendingKey::Key { key, line }) => {
-                    insert_entry(map, key_lines, merged.as_mut(), opts, key, line, node.value)?;
+                    if let Err(msg) = insert_entry(map, key_lines, merged.as_mut(), opts, key, line, node.value) {
+                        failure = Some(Failure::Duplicate(msg));
+                    }
                 }
                 Some(PendingKey::Merge { line, col }) => {
-                    apply_merge(map, key_lines, merged, opts, node.value, line, col)?;
+                    if let Err(e) = apply_merge(map, key_lines, merged, opts, node.value, line, col) {
+                        failure = Some(Failure::Decode(e));
+                    }
                 }
+                Some(PendingKey::Bad(bad)) => failure = Some(Failure::Key(bad.error(&node.value))),
+                Some(PendingKey::Skip) => {}
             },
         }
-        Ok(None)
+        match failure {
+            Some(Failure::Decode(e)) => self.defer(e),
+            Some(Failure::Duplicate(msg)) => self.duplicates.push(msg),
+            Some(Failure::Key(e)) => {
+                if self.key_error.is_none() {
+                    self.key_error = Some(e);
+                }
+            }
+            None => {}
+        }
+        None
     }
 
     /// Decode one scalar: returns the value and whether it is a merge key candidate.
@@ -530,13 +612,12 @@ impl<'a> Loader<'a> {
             if !plain {
                 return Ok((Value::String(text.into_owned()), false));
             }
+            let is_merge = text == "<<";
             let r = resolve::resolve(&text, self.flavor);
-            let is_merge = r == Resolved::Merge;
             return Ok((self.resolved_value(r, text), is_merge));
         };
         let full = full_tag(tag);
-        let short = full.strip_prefix("tag:yaml.org,2002:");
-        match short {
+        match full.strip_prefix("tag:yaml.org,2002:") {
             Some("str") => Ok((Value::String(text.into_owned()), false)),
             Some("binary") => Ok((Value::String(decode_binary(&text, line, col)?), false)),
             Some("merge") => {
@@ -549,9 +630,6 @@ impl<'a> Loader<'a> {
                 let value = match (want, r) {
                     (w, _) if w == got => self.resolved_value(r, text),
                     ("float", Resolved::Int(i)) => Value::Float(i as f64),
-                    ("float", Resolved::Uint(u)) if self.flavor == Flavor::V3 => {
-                        Value::Float(u as f64)
-                    }
                     _ => {
                         return Err(Error::new(
                             ErrorKind::Type,
@@ -578,35 +656,20 @@ impl<'a> Loader<'a> {
             Resolved::Int(i) => Value::Int(i),
             Resolved::Uint(u) => Value::Uint(u),
             Resolved::Float(f) => Value::Float(f),
-            Resolved::Timestamp if self.flavor == Flavor::V3 => {
-                match resolve::parse_timestamp(&text) {
-                    Some(ts) => Value::String(ts.to_rfc3339_nano()),
-                    None => Value::String(text.into_owned()),
-                }
-            }
-            Resolved::Timestamp | Resolved::Merge | Resolved::Str => {
-                Value::String(text.into_owned())
-            }
+            Resolved::Timestamp if self.flavor == Flavor::V3 => match resolve::parse_timestamp(&text) {
+                Some(ts) => Value::String(ts.to_rfc3339_nano()),
+                None => Value::String(text.into_owned()),
+            },
+            Resolved::Timestamp | Resolved::Str => Value::String(text.into_owned()),
         }
     }
+}
 
-    fn scan_error(&self, e: &ScanError) -> Error {
-        let m = e.marker();
-        Error::new(
-            ErrorKind::Syntax,
-            go_message(e.info()),
-            m.line(),
-            m.col() + 1,
-        )
-    }
-
-    /// The anchor name of an alias event, read back from the source (saphyr reports anchors by number).
-    fn alias_name(&self, span: &Span) -> String {
-        let start = span.start.index();
-        let len = span.end.index().saturating_sub(start);
-        let text: String = self.src.chars().skip(start).take(len.max(1)).collect();
-        text.trim_start_matches('*').trim_end().to_owned()
-    }
+/// A problem found while attaching a node to its mapping.
+enum Failure {
+    Decode(Error),
+    Duplicate(String),
+    Key(Error),
 }
 
 /// The tag name go-yaml reports for a resolution result (`cannot decode !!str ...`).
@@ -617,7 +680,6 @@ fn resolved_tag_name(r: Resolved) -> &'static str {
         Resolved::Int(_) | Resolved::Uint(_) => "int",
         Resolved::Float(_) => "float",
         Resolved::Timestamp => "timestamp",
-        Resolved::Merge => "merge",
         Resolved::Str => "str",
     }
 }
@@ -631,33 +693,30 @@ fn full_tag(tag: &Tag) -> String {
     }
 }
 
-fn non_finite_error(f: f64, line: usize, col: usize) -> Error {
-    let shown = if f.is_nan() {
-        "NaN"
-    } else if f > 0.0 {
-        "+Inf"
-    } else {
-        "-Inf"
-    };
-    Error::bare(
-        ErrorKind::Unsupported,
-        format!("json: unsupported value: {shown}"),
-        line,
-        col,
-    )
+/// The first NaN or infinite float in `v` (depth-first, iteratively).
+fn find_non_finite(v: &Value) -> Option<f64> {
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Float(f) if !f.is_finite() => return Some(*f),
+            Value::Seq(items) => stack.extend(items.iter()),
+            Value::Map(m) => stack.extend(m.values()),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn non_finite_error(f: f64) -> Error {
+    let message = format!("json: unsupported value: {}", gofmt::format_float_g(f));
+    Error::bare(ErrorKind::Unsupported, message, 0, 0)
 }
 
 /// Decode a `!!binary` scalar like Go's `base64.StdEncoding.DecodeString` (line breaks are ignored), then turn the
 /// bytes into text as `encoding/json` does (each invalid byte becomes U+FFFD).
 fn decode_binary(text: &str, line: usize, col: usize) -> Result<String, Error> {
-    let bytes = base64_decode_std(text).ok_or_else(|| {
-        Error::new(
-            ErrorKind::Type,
-            "!!binary value contains invalid base64 data",
-            line,
-            col,
-        )
-    })?;
+    let bytes = base64_decode_std(text)
+        .ok_or_else(|| Error::new(ErrorKind::Type, "!!binary value contains invalid base64 data", line, col))?;
     Ok(gofmt::go_lossy_utf8(&bytes))
 }
 
@@ -666,10 +725,14 @@ fn base64_decode_std(text: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(text.len() * 3 / 4);
     let mut quad = [0u8; 4];
     let mut n = 0;
-    let mut padding = 0;
+    let mut padding = 0usize;
+    let mut ended = false;
     for c in text.bytes() {
         if c == b'\r' || c == b'\n' {
             continue;
+        }
+        if ended {
+            return None;
         }
         let v = match c {
             b'A'..=b'Z' => c - b'A',
@@ -677,7 +740,7 @@ fn base64_decode_std(text: &str) -> Option<Vec<u8>> {
             b'0'..=b'9' => c - b'0' + 52,
             b'+' => 62,
             b'/' => 63,
-            b'=' => {
+            b'=' if n >= 2 => {
                 padding += 1;
                 0
             }
@@ -701,30 +764,20 @@ fn base64_decode_std(text: &str) -> Option<Vec<u8>> {
                 _ => return None,
             }
             n = 0;
-            if padding > 0 {
-                // Padding ends the data; only line breaks may follow (handled by the padding check above).
-                padding = 3;
-            }
+            ended = padding > 0;
         }
     }
     (n == 0).then_some(out)
 }
 
-/// Turn a decoded key into a string key.
-fn key_string(key: Value, opts: &LoadOptions, line: usize, col: usize) -> Result<String, Error> {
-    let unsupported = |what: String| {
-        Error::bare(
-            ErrorKind::Key,
-            format!("unsupported map key of type: {what}"),
-            line,
-            col,
-        )
-    };
+/// Turn a decoded key into a string key: `Ok(Ok(key))`, `Ok(Err(bad))` for a key whose error waits for its value,
+/// `Err` for a key go-yaml itself refuses (a mapping or a sequence).
+fn key_string(key: Value, opts: &LoadOptions, line: usize, col: usize) -> Result<Result<String, BadKey>, Error> {
     match key {
-        Value::String(s) => Ok(s),
+        Value::String(s) => Ok(Ok(s)),
         Value::Map(_) | Value::Seq(_) => Err(Error::new(
             ErrorKind::Key,
-            format!("invalid map key: {}", key_debug(&key)),
+            format!("invalid map key: {}", gofmt::go_sharp_v(&key, false)),
             line,
             col,
         )),
@@ -734,28 +787,39 @@ fn key_string(key: Value, opts: &LoadOptions, line: usize, col: usize) -> Result
             line,
             col,
         )),
-        Value::Int(i) => Ok(i.to_string()),
-        Value::Bool(b) => Ok(b.to_string()),
-        Value::Float(f) => Ok(match gofmt::format_float_32g(f).as_str() {
+        Value::Int(i) => Ok(Ok(i.to_string())),
+        Value::Bool(b) => Ok(Ok(b.to_string())),
+        Value::Float(f) => Ok(Ok(match gofmt::format_float_32g(f).as_str() {
             "+Inf" => ".inf".to_owned(),
             "-Inf" => "-.inf".to_owned(),
             "NaN" => ".nan".to_owned(),
             s => s.to_owned(),
-        }),
-        Value::Uint(u) => Err(unsupported(format!("uint64, key: 0x{u:x}"))),
-        Value::Null => Err(unsupported("%!s(<nil>), key: <nil>".to_owned())),
+        })),
+        key @ (Value::Uint(_) | Value::Null) => Ok(Err(BadKey { key, line, col })),
     }
 }
 
-/// A short rendering of a collection key for error messages.
-fn key_debug(v: &Value) -> String {
-    match v {
-        Value::Map(m) => format!("map with {} entries", m.len()),
-        Value::Seq(s) => format!("list with {} items", s.len()),
-        other => other.type_name().to_owned(),
+impl BadKey {
+    /// `unsupported map key of type: uint64, key: 0xffffffffffffffff, value: "a"`.
+    fn error(&self, value: &Value) -> Error {
+        let ty = match self.key {
+            Value::Uint(_) => "uint64",
+            _ => "%!s(<nil>)",
+        };
+        Error::bare(
+            ErrorKind::Key,
+            format!(
+                "unsupported map key of type: {ty}, key: {}, value: {}",
+                gofmt::go_sharp_v(&self.key, true),
+                gofmt::go_sharp_v(value, true)
+            ),
+            self.line,
+            self.col,
+        )
     }
 }
 
+/// Insert an own key. A duplicate is reported (as go-yaml v3 words it) when duplicates are errors.
 fn insert_entry(
     map: &mut Map,
     key_lines: &mut Vec<usize>,
@@ -764,7 +828,7 @@ fn insert_entry(
     key: String,
     line: usize,
     value: Value,
-) -> Result<(), Error> {
+) -> Result<(), String> {
     let track = opts.duplicate_keys == DuplicateKeys::Error;
     let from_merge = match merged {
         // An own key always beats a merged one, whatever the order; it is then an own key.
@@ -776,14 +840,9 @@ fn insert_entry(
         && let Some(idx) = map.get_index_of(&key)
     {
         let first = key_lines.get(idx).copied().unwrap_or(0);
-        return Err(Error::new(
-            ErrorKind::DuplicateKey,
-            format!(
-                "unmarshal errors:\n  line {line}: mapping key {} already defined at line {first}",
-                go_quote(&key)
-            ),
-            line,
-            0,
+        return Err(format!(
+            "line {line}: mapping key {} already defined at line {first}",
+            gofmt::go_quote(&key)
         ));
     }
     let (idx, _) = map.insert_full(key, value);
@@ -855,41 +914,4 @@ fn apply_merge(
         }
     }
     Ok(())
-}
-
-/// Go's `%q`-like quoting for a key in a message (enough for plain keys).
-fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Turn saphyr's problem text into libyaml's wording (go-yaml reports the problem without its context).
-fn go_message(info: &str) -> String {
-    let problem = match info.strip_prefix("while ") {
-        Some(rest) => rest.split_once(", ").map_or(info, |(_, p)| p),
-        None => info,
-    };
-    match problem {
-        "simple key expect ':'" | "simple key expected" => "could not find expected ':'".to_owned(),
-        "expected ',' or ']'" => "did not find expected ',' or ']'".to_owned(),
-        "tab cannot be used as indentation"
-        | "tabs disallowed in this context"
-        | "tabs disallowed within this context (block indentation)"
-        | "found a tab" => "found character that cannot start any token".to_owned(),
-        "unexpected eof" => "found unexpected end of stream".to_owned(),
-        "recursion limit exceeded" => "exceeded max depth of 10000".to_owned(),
-        p => p.to_owned(),
-    }
 }

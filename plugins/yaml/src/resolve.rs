@@ -22,8 +22,6 @@ pub(crate) enum Resolved {
     Float(f64),
     /// A YAML 1.1 timestamp (`2001-12-14`, `2001-12-14T21:59:43.10Z`, ...). Decoded as its text.
     Timestamp,
-    /// The merge key `<<`.
-    Merge,
     /// Any other text: a string.
     Str,
 }
@@ -69,7 +67,6 @@ pub(crate) fn resolve(s: &str, flavor: Flavor) -> Resolved {
             }
             resolve_number(s, flavor)
         }
-        b'<' if s == "<<" => Resolved::Merge,
         _ => Resolved::Str,
     }
 }
@@ -594,7 +591,9 @@ mod tests {
             ("2001-2-30", Str),
             ("2000-2-29", Timestamp),
             ("1900-2-29", Str),
-            ("<<", Merge),
+            // `<` has no resolver hint: the merge key resolves as a plain string (merging is decided by the
+            // decoder on the text).
+            ("<<", Str),
             ("-", Str),
             ("+", Str),
             ("1.2.3", Str),

@@ -1,0 +1,179 @@
+//! Syntax errors in go-yaml's words.
+//!
+//! The parser (`saphyr-parser`) has its own messages and positions. go-yaml (a port of libyaml) prints
+//! `yaml: line N: <problem>` where the problem is libyaml's text without its context, and `N` is the 1-based line
+//! for scanner errors but the 0-based line for parser errors, with no line at all when that number is 0. This module
+//! maps one onto the other, and adds the two checks libyaml makes that saphyr does not (unknown directives and
+//! `%YAML` versions other than 1.1).
+
+use crate::error::Error;
+use saphyr_parser::Marker;
+
+/// Which half of libyaml reports a problem: it decides how go-yaml numbers the line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Scanner,
+    Parser,
+}
+
+/// The line go-yaml prints for a problem at 1-based `line`.
+fn go_line(stage: Stage, line: usize) -> usize {
+    match stage {
+        Stage::Scanner if line > 1 => line,
+        Stage::Scanner => 0,
+        Stage::Parser => line.saturating_sub(1),
+    }
+}
+
+/// libyaml's wording and stage for a saphyr problem.
+fn translate(problem: &str) -> (String, Stage) {
+    use Stage::{Parser, Scanner};
+    let (text, stage) = match problem {
+        "simple key expect ':'" | "simple key expected" => ("could not find expected ':'", Scanner),
+        "expected ',' or ']'" | "did not find expected ',' or ']'" => ("did not find expected ',' or ']'", Parser),
+        "did not find expected ',' or '}'" => ("did not find expected ',' or '}'", Parser),
+        "did not find expected key" => ("did not find expected key", Parser),
+        "did not find expected '-' indicator" => ("did not find expected '-' indicator", Parser),
+        "did not find expected node content" => ("did not find expected node content", Parser),
+        "did not find expected <document start>" | "did not find expected <document-start>" => {
+            ("did not find expected <document start>", Parser)
+        }
+        "the handle wasn't declared" => ("found undefined tag handle", Parser),
+        "tab cannot be used as indentation"
+        | "tabs disallowed in this context"
+        | "tabs disallowed within this context (block indentation)"
+        | "found a tab" => ("found character that cannot start any token", Scanner),
+        "unexpected eof" => ("found unexpected end of stream", Scanner),
+        "recursion limit exceeded" => ("exceeded max depth of 10000", Scanner),
+        p if p.starts_with("unexpected character: ") => ("found character that cannot start any token", Scanner),
+        p => (p, Scanner),
+    };
+    (text.to_owned(), stage)
+}
+
+/// Build the go-yaml style error for a parser problem `info` at `mark`.
+pub(crate) fn syntax_error(src: &str, info: &str, mark: Marker) -> Error {
+    // libyaml reports "while <context>, <problem>" as context and problem; go-yaml prints only the problem.
+    let problem = match info.strip_prefix("while ") {
+        Some(rest) => rest.split_once(", ").map_or(info, |(_, p)| p),
+        None => info,
+    };
+    let mut line = mark.line();
+    let mut col = mark.col() + 1;
+    if problem == "found unknown anchor" {
+        let name = alias_name(src, mark.index());
+        return Error::new(crate::ErrorKind::Alias, format!("unknown anchor '{name}' referenced"), line, col);
+    }
+    let (message, stage) = translate(problem);
+    match message.as_str() {
+        // saphyr points at the start of the quoted scalar; libyaml at the place it gave up.
+        "found unexpected end of stream" => (line, col) = end_position(src),
+        "found unexpected document indicator" => {
+            if let Some(l) = document_indicator_after(src, mark.index()) {
+                (line, col) = (l, 1);
+            }
+        }
+        _ => {}
+    }
+    Error::syntax(message, line, col, go_line(stage, line))
+}
+
+/// The 1-based line and column just past the last character (libyaml's end-of-stream mark).
+fn end_position(src: &str) -> (usize, usize) {
+    let mut line = 1;
+    let mut col = 1;
+    let mut prev_cr = false;
+    for c in src.chars() {
+        match c {
+            '\n' if prev_cr => {}
+            '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}' => {
+                line += 1;
+                col = 1;
+            }
+            _ => col += 1,
+        }
+        prev_cr = c == '\r';
+    }
+    (line, col)
+}
+
+/// The first line after character `from` that starts with `---` or `...` followed by a blank or the end of line.
+fn document_indicator_after(src: &str, from: usize) -> Option<usize> {
+    let byte_from = src.char_indices().nth(from).map_or(src.len(), |(b, _)| b);
+    let before = src.get(..byte_from)?;
+    let mut line = 1 + before.matches('\n').count();
+    for l in src.get(byte_from..)?.split('\n').skip(1) {
+        line += 1;
+        let l = l.strip_suffix('\r').unwrap_or(l);
+        if (l.starts_with("---") || l.starts_with("..."))
+            && l.as_bytes().get(3).is_none_or(|c| matches!(c, b' ' | b'\t'))
+        {
+            return Some(line);
+        }
+    }
+    None
+}
+
+/// The name of the alias that starts at character `index` (`*name`).
+pub(crate) fn alias_name(src: &str, index: usize) -> String {
+    src.chars()
+        .skip(index)
+        .skip_while(|&c| c == '*')
+        .take_while(|&c| !c.is_whitespace() && !matches!(c, ',' | '[' | ']' | '{' | '}'))
+        .collect()
+}
+
+/// libyaml's directive checks on the first document's preamble: only `%YAML 1.1` and `%TAG` are accepted.
+pub(crate) fn check_directives(src: &str) -> Result<(), Error> {
+    if !src.trim_start_matches('\u{feff}').trim_start().starts_with(['%', '#']) {
+        return Ok(());
+    }
+    for (i, raw) in src.trim_start_matches('\u{feff}').split('\n').enumerate() {
+        let line = i + 1;
+        let l = raw.trim_end_matches('\r');
+        if l.trim().is_empty() || l.starts_with('#') {
+            continue;
+        }
+        let Some(directive) = l.strip_prefix('%') else {
+            break;
+        };
+        let mut words = directive.split([' ', '\t']).filter(|w| !w.is_empty());
+        match words.next() {
+            Some("YAML") => {
+                let version = words.next().unwrap_or("");
+                if version != "1.1" {
+                    let stage = Stage::Parser;
+                    return Err(Error::syntax("found incompatible YAML document", line, 1, go_line(stage, line)));
+                }
+            }
+            Some("TAG") => {}
+            _ => {
+                let stage = Stage::Scanner;
+                return Err(Error::syntax("found unknown directive name", line, 1, go_line(stage, line)));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_line_numbering() {
+        assert_eq!(go_line(Stage::Scanner, 1), 0);
+        assert_eq!(go_line(Stage::Scanner, 3), 3);
+        assert_eq!(go_line(Stage::Parser, 1), 0);
+        assert_eq!(go_line(Stage::Parser, 3), 2);
+    }
+
+    #[test]
+    fn positions() {
+        assert_eq!(end_position("a: \"abc\n"), (2, 1));
+        assert_eq!(end_position("a\r\nb"), (2, 2));
+        assert_eq!(document_indicator_after("a: \"x\n---\ny\"\n", 3), Some(2));
+        assert_eq!(alias_name("a: *nope\n", 3), "nope");
+        assert_eq!(alias_name("[*x, y]", 1), "x");
+    }
+}
