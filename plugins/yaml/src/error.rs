@@ -59,7 +59,12 @@ impl Error {
     }
 
     /// A syntax error whose message shows `go_line` (see the field's documentation).
-    pub(crate) fn syntax(message: impl Into<String>, line: usize, column: usize, go_line: usize) -> Self {
+    pub(crate) fn syntax(
+        message: impl Into<String>,
+        line: usize,
+        column: usize,
+        go_line: usize,
+    ) -> Self {
         Error {
             go_line,
             ..Error::new(ErrorKind::Syntax, message, line, column)

@@ -168,9 +168,14 @@ mod fold_tests {
     }
 }
 
-/// Sort keys in go-yaml's natural order without relying on the comparison being a total order.
+/// Sort keys in go-yaml v2's natural order without relying on the comparison being a total order.
 pub(crate) fn sort_natural(keys: &mut Vec<&String>) {
-    merge_sort(keys, &|a: &&String, b: &&String| natural_less(a, b));
+    merge_sort(keys, &|a: &&String, b: &&String| natural_less(a, b, false));
+}
+
+/// Sort keys in go-yaml v3's natural order.
+fn sort_natural_v3(keys: &mut Vec<&String>) {
+    merge_sort(keys, &|a: &&String, b: &&String| natural_less(a, b, true));
 }
 
 /// A stable merge sort that never panics, whatever the comparison does.
@@ -223,13 +228,16 @@ fn merge_sort<T: Copy, F: Fn(&T, &T) -> bool>(v: &mut Vec<T>, less: &F) {
     }
 }
 
-/// go-yaml's `keyList.Less` for two string keys.
-pub(crate) fn natural_less(a: &str, b: &str) -> bool {
+/// go-yaml's `keyList.Less` for two string keys. v3 differs in one rule: right after an equal digit, a letter sorts
+/// before a digit (`1a` < `10`), where v2 always puts letters last.
+pub(crate) fn natural_less(a: &str, b: &str, v3: bool) -> bool {
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
+    let mut after_digit = false;
     for i in 0..ar.len().min(br.len()) {
         let (ac, bc) = (ar[i], br[i]);
         if ac == bc {
+            after_digit = is_digit(ac);
             continue;
         }
         let al = is_letter(ac);
@@ -238,7 +246,7 @@ pub(crate) fn natural_less(a: &str, b: &str) -> bool {
             return ac < bc;
         }
         if al || bl {
-            return bl;
+            return if v3 && after_digit { al } else { bl };
         }
         let mut an: i64 = 0;
         let mut bn: i64 = 0;
@@ -328,7 +336,7 @@ fn v3_node(v: &Value) -> Node<'_> {
         Value::Seq(items) => Node::Seq(items.iter().map(v3_node).collect()),
         Value::Map(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
-            sort_natural(&mut keys);
+            sort_natural_v3(&mut keys);
             Node::Map(
                 keys.into_iter()
                     .map(|k| {

@@ -278,7 +278,12 @@ impl<'a> Loader<'a> {
                 let line = 1 + before.matches('\n').count();
                 let col = 1 + before.rsplit('\n').next().map_or(0, |l| l.chars().count());
                 let go_line = if line > 1 { line } else { 0 };
-                return Err(Error::syntax("found unknown escape character", line, col, go_line));
+                return Err(Error::syntax(
+                    "found unknown escape character",
+                    line,
+                    col,
+                    go_line,
+                ));
             }
         }
         Ok(())
@@ -315,7 +320,12 @@ impl<'a> Loader<'a> {
                 _ => {
                     let line = span.start.line();
                     let message = "did not find expected <document start>";
-                    return Err(Error::syntax(message, line, span.start.col() + 1, line.saturating_sub(1)));
+                    return Err(Error::syntax(
+                        message,
+                        line,
+                        span.start.col() + 1,
+                        line.saturating_sub(1),
+                    ));
                 }
             }
         }
@@ -340,7 +350,12 @@ impl<'a> Loader<'a> {
                 _ => {
                     let line = span.start.line();
                     let message = "did not find expected <document start>";
-                    return Err(Error::syntax(message, line, span.start.col() + 1, line.saturating_sub(1)));
+                    return Err(Error::syntax(
+                        message,
+                        line,
+                        span.start.col() + 1,
+                        line.saturating_sub(1),
+                    ));
                 }
             }
         }
@@ -376,13 +391,14 @@ impl<'a> Loader<'a> {
                     if style == ScalarStyle::DoubleQuoted {
                         self.check_escapes(&span)?;
                     }
-                    let (value, is_merge) = match self.scalar(text, style, tag.as_deref(), line, col) {
-                        Ok(v) => v,
-                        Err(e) => {
-                            self.defer(e);
-                            (Value::Null, false)
-                        }
-                    };
+                    let (value, is_merge) =
+                        match self.scalar(text, style, tag.as_deref(), line, col) {
+                            Ok(v) => v,
+                            Err(e) => {
+                                self.defer(e);
+                                (Value::Null, false)
+                            }
+                        };
                     if let Value::Float(f) = value
                         && !f.is_finite()
                     {
@@ -417,7 +433,12 @@ impl<'a> Loader<'a> {
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
                     let Some(frame) = self.stack.pop() else {
-                        return Err(Error::syntax("did not find expected node content", line, col, line));
+                        return Err(Error::syntax(
+                            "did not find expected node content",
+                            line,
+                            col,
+                            line,
+                        ));
                     };
                     let value = match frame.kind {
                         FrameKind::Seq(items) => Value::Seq(items),
@@ -434,7 +455,12 @@ impl<'a> Loader<'a> {
                 }
                 Event::StreamEnd | Event::DocumentEnd | Event::DocumentStart(_) => {
                     let go_line = line.saturating_sub(1);
-                    return Err(Error::syntax("did not find expected node content", line, col, go_line));
+                    return Err(Error::syntax(
+                        "did not find expected node content",
+                        line,
+                        col,
+                        go_line,
+                    ));
                 }
                 Event::StreamStart | Event::Nothing => continue,
             };
@@ -475,7 +501,13 @@ impl<'a> Loader<'a> {
         })
     }
 
-    fn push(&mut self, kind: FrameKind, anchor: usize, line: usize, col: usize) -> Result<(), Error> {
+    fn push(
+        &mut self,
+        kind: FrameKind,
+        anchor: usize,
+        line: usize,
+        col: usize,
+    ) -> Result<(), Error> {
         if self.stack.len() >= self.opts.max_depth {
             let message = format!("exceeded max depth of {}", self.opts.max_depth);
             return Err(Error::new(ErrorKind::Limit, message, line, col));
@@ -484,7 +516,11 @@ impl<'a> Loader<'a> {
             // Mark the anchor open so an alias to this unfinished node is reported as self-containment.
             self.set_anchor(anchor, Anchor::Open);
         }
-        self.stack.push(Frame { kind, anchor, nodes: 1 });
+        self.stack.push(Frame {
+            kind,
+            anchor,
+            nodes: 1,
+        });
         Ok(())
     }
 
@@ -510,7 +546,12 @@ impl<'a> Loader<'a> {
             0.99 - 0.89 * ((decodes - LOW) / (HIGH - LOW))
         };
         if (self.alias_count as f64) / decodes > allowed {
-            return Err(Error::new(ErrorKind::Limit, "document contains excessive aliasing", line, col));
+            return Err(Error::new(
+                ErrorKind::Limit,
+                "document contains excessive aliasing",
+                line,
+                col,
+            ));
         }
         Ok(())
     }
@@ -550,7 +591,12 @@ impl<'a> Loader<'a> {
             } => match pending.take() {
                 None if node.is_merge => {
                     if opts.merge_keys == MergeKeys::OwnKeysWin && *seen_merge {
-                        let e = Error::new(ErrorKind::Merge, "duplicate merge key", node.line, node.col);
+                        let e = Error::new(
+                            ErrorKind::Merge,
+                            "duplicate merge key",
+                            node.line,
+                            node.col,
+                        );
                         failure = Some(Failure::Decode(e));
                         *pending = Some(PendingKey::Skip);
                     } else {
@@ -563,7 +609,10 @@ impl<'a> Loader<'a> {
                 }
                 None => {
                     *pending = Some(match key_string(node.value, opts, node.line, node.col) {
-                        Ok(Ok(key)) => PendingKey::Key { key, line: node.line },
+                        Ok(Ok(key)) => PendingKey::Key {
+                            key,
+                            line: node.line,
+                        },
                         Ok(Err(bad)) => PendingKey::Bad(bad),
                         Err(e) => {
                             failure = Some(Failure::Decode(e));
@@ -572,12 +621,15 @@ impl<'a> Loader<'a> {
                     });
                 }
                 Some(PendingKey::Key { key, line }) => {
-                    if let Err(msg) = insert_entry(map, key_lines, merged.as_mut(), opts, key, line, node.value) {
+                    if let Err(msg) =
+                        insert_entry(map, key_lines, merged.as_mut(), opts, key, line, node.value)
+                    {
                         failure = Some(Failure::Duplicate(msg));
                     }
                 }
                 Some(PendingKey::Merge { line, col }) => {
-                    if let Err(e) = apply_merge(map, key_lines, merged, opts, node.value, line, col) {
+                    if let Err(e) = apply_merge(map, key_lines, merged, opts, node.value, line, col)
+                    {
                         failure = Some(Failure::Decode(e));
                     }
                 }
@@ -656,10 +708,12 @@ impl<'a> Loader<'a> {
             Resolved::Int(i) => Value::Int(i),
             Resolved::Uint(u) => Value::Uint(u),
             Resolved::Float(f) => Value::Float(f),
-            Resolved::Timestamp if self.flavor == Flavor::V3 => match resolve::parse_timestamp(&text) {
-                Some(ts) => Value::String(ts.to_rfc3339_nano()),
-                None => Value::String(text.into_owned()),
-            },
+            Resolved::Timestamp if self.flavor == Flavor::V3 => {
+                match resolve::parse_timestamp(&text) {
+                    Some(ts) => Value::String(ts.to_rfc3339_nano()),
+                    None => Value::String(text.into_owned()),
+                }
+            }
             Resolved::Timestamp | Resolved::Str => Value::String(text.into_owned()),
         }
     }
@@ -715,8 +769,14 @@ fn non_finite_error(f: f64) -> Error {
 /// Decode a `!!binary` scalar like Go's `base64.StdEncoding.DecodeString` (line breaks are ignored), then turn the
 /// bytes into text as `encoding/json` does (each invalid byte becomes U+FFFD).
 fn decode_binary(text: &str, line: usize, col: usize) -> Result<String, Error> {
-    let bytes = base64_decode_std(text)
-        .ok_or_else(|| Error::new(ErrorKind::Type, "!!binary value contains invalid base64 data", line, col))?;
+    let bytes = base64_decode_std(text).ok_or_else(|| {
+        Error::new(
+            ErrorKind::Type,
+            "!!binary value contains invalid base64 data",
+            line,
+            col,
+        )
+    })?;
     Ok(gofmt::go_lossy_utf8(&bytes))
 }
 
@@ -772,7 +832,12 @@ fn base64_decode_std(text: &str) -> Option<Vec<u8>> {
 
 /// Turn a decoded key into a string key: `Ok(Ok(key))`, `Ok(Err(bad))` for a key whose error waits for its value,
 /// `Err` for a key go-yaml itself refuses (a mapping or a sequence).
-fn key_string(key: Value, opts: &LoadOptions, line: usize, col: usize) -> Result<Result<String, BadKey>, Error> {
+fn key_string(
+    key: Value,
+    opts: &LoadOptions,
+    line: usize,
+    col: usize,
+) -> Result<Result<String, BadKey>, Error> {
     match key {
         Value::String(s) => Ok(Ok(s)),
         Value::Map(_) | Value::Seq(_) => Err(Error::new(
