@@ -13,8 +13,8 @@ component imports only what kiln's sandbox allows.
 
 import json
 
-import wit_world
 from componentize_py_types import Err
+from wit_world import exports
 from wit_world.imports import log, types
 
 
@@ -28,7 +28,7 @@ def _config(config: str):
     return key, value
 
 
-class PostRender(wit_world.exports.PostRender):
+class PostRender(exports.PostRender):
     def post_render(self, documents, config):
         key, value = _config(config)
         log.log(log.Level.DEBUG, f"labelling {len(documents)} objects with {key}={value}")
