@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::error::{Error, ExecError};
+use crate::funcs::builtins;
 use crate::funcs::{Args, CallContext, Func, FuncError, Imp, Param, Signature};
 use crate::gofmt;
 use crate::parse::{
@@ -872,6 +873,27 @@ impl<'e, 't> State<'e, 't, '_> {
             return Ok(v);
         }
 
+        if let Callee::Func(Func { imp: Imp::Len, .. }) = &callee {
+            let v = match (args.first(), final_) {
+                (Some(a), _) => self.eval_arg_val(dot, a)?,
+                (None, Some(f)) => f,
+                (None, None) => Val::Invalid,
+            };
+            let result = match v {
+                Val::Invalid => Err(FuncError::new(
+                    "reflect: call of reflect.Value.Type on zero Value",
+                )),
+                other => builtins::length(&other.value()),
+            };
+            return match result {
+                Ok(v) => Ok(Val::Concrete(v)),
+                Err(e) => {
+                    self.at(node);
+                    Err(self.error(format!("error calling {name}: {e}"), Some(e)))
+                }
+            };
+        }
+
         let mut argv: Vec<Value> = Vec::with_capacity(num_in);
         let mut i = 0;
         while i < num_fixed && i < args.len() {
@@ -899,7 +921,7 @@ impl<'e, 't> State<'e, 't, '_> {
             Callee::Func(f) => match &f.imp {
                 Imp::Native(native) => native(&mut cx, &Args::new(&argv)),
                 Imp::Call => Err(self.call_builtin(args, &argv)),
-                Imp::And | Imp::Or => Ok(Value::Nil),
+                Imp::And | Imp::Or | Imp::Len => Ok(Value::Nil),
             },
             Callee::Method(o, _) => o.call_method(name, &mut cx, &Args::new(&argv)),
         };

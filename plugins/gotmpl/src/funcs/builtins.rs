@@ -31,7 +31,7 @@ pub fn register(funcs: &mut Funcs) {
     funcs.register("slice", Signature::variadic(ANY, Param::Any), |_, a| {
         slice(a.value(0)?, a.rest(1))
     });
-    funcs.register("len", Signature::new(ANY), |_, a| length(a.value(0)?));
+    funcs.register_special("len", Signature::new(ANY), Imp::Len);
     funcs.register("not", Signature::new(ANY), |_, a| {
         Ok(Value::Bool(!a.value(0)?.truthy()))
     });
@@ -66,11 +66,24 @@ pub fn register(funcs: &mut Funcs) {
     });
 }
 
-/// Go's `evalArgs`: a lone string is used as is; anything else is `fmt.Sprint`ed.
+/// Go's `evalArgs`: a lone string is used as is; anything else is `fmt.Sprint`ed, with nil arguments printed as
+/// `<no value>` (as the template's own printing does).
 fn eval_args(args: &Args<'_>) -> String {
     match args.as_slice() {
         [Value::String(s)] => s.to_string(),
-        all => gofmt::sprint(all),
+        all => {
+            let printable: Vec<Value> = all
+                .iter()
+                .map(|v| {
+                    if v.is_nil() {
+                        Value::from("<no value>")
+                    } else {
+                        v.clone()
+                    }
+                })
+                .collect();
+            gofmt::sprint(&printable)
+        }
     }
 }
 

@@ -149,6 +149,9 @@ pub(crate) enum Imp {
     Or,
     /// Go's builtin `call` (there are no function values in this model, so it always reports why it cannot call).
     Call,
+    /// Go's builtin `len`, which sees its argument as a `reflect.Value` (an invalid one fails differently from a
+    /// nil interface).
+    Len,
 }
 
 /// A registered function.
