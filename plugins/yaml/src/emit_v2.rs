@@ -4,11 +4,13 @@
 //! follows its rules: indentation bookkeeping (`indent`, `column`, `whitespace`, `indention`), the scalar analysis
 //! that decides between plain, single-quoted, double-quoted and literal styles, line folding at 80 columns, the
 //! indentless sequences under mapping keys, `? ` complex keys for long or multi-line keys, and `{}`/`[]` for empty
-//! collections. This module reimplements those rules over a small document tree ([`Node`]); the callers in
-//! [`crate::helm`] decide the requested style of each scalar and the key order.
+//! collections. This module reimplements those rules over a [`Value`]; a [`Policy`] (in [`crate::helm`]) decides
+//! the text and requested style of each scalar and the key order.
 //!
 //! The go-yaml v3 emitter (used by Helm's `toYamlPretty`) differs in a few rules, selected with [`Dialect::V3`].
 
+use crate::error::Error;
+use crate::value::{Map, Value};
 use std::borrow::Cow;
 
 /// Requested scalar style (the emitter may still fall back to a quoted style).
@@ -19,14 +21,17 @@ pub(crate) enum Style {
     Literal,
 }
 
-/// A document tree ready for emitting.
-#[derive(Debug, Clone)]
-pub(crate) enum Node<'a> {
-    Scalar(Cow<'a, str>, Style),
-    Seq(Vec<Node<'a>>),
-    Map(Vec<(Node<'a>, Node<'a>)>),
+/// How values become scalars, and in which order mapping keys are written: the part of the output that belongs
+/// to the encoder (go-yaml's `encode.go`, plus the JSON round trip for `sigs.k8s.io/yaml`) rather than to the
+/// emitter.
+pub(crate) trait Policy {
+    /// Text and requested style of a scalar value (never called for sequences or mappings).
+    fn scalar<'v>(&self, v: &'v Value) -> Result<(Cow<'v, str>, Style), Error>;
+    /// Text and requested style of a mapping key.
+    fn key<'v>(&self, k: &'v str) -> Result<(Cow<'v, str>, Style), Error>;
+    /// Put mapping keys in output order.
+    fn sort_keys(&self, keys: &mut Vec<&String>);
 }
-
 /// Which go-yaml emitter to imitate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Dialect {
@@ -74,7 +79,13 @@ impl Default for Config {
 }
 
 /// Emit one document holding `root`, with the trailing line break go-yaml writes.
-pub(crate) fn emit_document(root: &Node<'_>, config: Config) -> String {
+///
+/// The walk is iterative (an explicit stack of open collections), so arbitrarily deep values need no call stack.
+pub(crate) fn emit_document<P: Policy>(
+    root: &Value,
+    config: Config,
+    policy: &P,
+) -> Result<String, Error> {
     let mut e = Emitter {
         out: String::new(),
         column: 0,
@@ -85,10 +96,68 @@ pub(crate) fn emit_document(root: &Node<'_>, config: Config) -> String {
         flow_level: 0,
         config,
     };
-    e.node(root, Ctx::default());
+    let mut stack: Vec<Open<'_>> = Vec::new();
+    e.begin(root, Ctx::default(), policy, &mut stack)?;
+    while let Some(top) = stack.last_mut() {
+        match top {
+            Open::Seq { items, next } => {
+                let Some(item) = items.get(*next) else {
+                    stack.pop();
+                    e.pop_indent();
+                    continue;
+                };
+                *next += 1;
+                e.write_indent();
+                e.write_indicator("-", true, false, true);
+                e.begin(item, Ctx::default(), policy, &mut stack)?;
+            }
+            Open::Map { map, keys, next } => {
+                let Some(key) = keys.get(*next).copied() else {
+                    stack.pop();
+                    e.pop_indent();
+                    continue;
+                };
+                *next += 1;
+                let value = map.get(key.as_str()).unwrap_or(&Value::Null);
+                let (text, style) = policy.key(key)?;
+                e.write_indent();
+                let value_ctx = Ctx {
+                    mapping: true,
+                    simple_key: false,
+                };
+                if e.check_simple_key(&text) {
+                    let key_ctx = Ctx {
+                        mapping: true,
+                        simple_key: true,
+                    };
+                    e.scalar(&text, style, key_ctx);
+                    e.write_indicator(":", false, false, false);
+                } else {
+                    e.write_indicator("?", true, false, true);
+                    e.scalar(&text, style, value_ctx);
+                    e.write_indent();
+                    e.write_indicator(":", true, false, true);
+                }
+                e.begin(value, value_ctx, policy, &mut stack)?;
+            }
+        }
+    }
     // Implicit document end: finish the last line.
     e.write_indent();
-    e.out
+    Ok(e.out)
+}
+
+/// A collection whose items are still being written.
+enum Open<'v> {
+    Seq {
+        items: &'v [Value],
+        next: usize,
+    },
+    Map {
+        map: &'v Map,
+        keys: Vec<&'v String>,
+        next: usize,
+    },
 }
 
 struct Emitter {
@@ -106,14 +175,63 @@ struct Emitter {
 }
 
 impl Emitter {
-    fn node(&mut self, node: &Node<'_>, ctx: Ctx) {
-        match node {
-            Node::Scalar(text, style) => self.scalar(text, *style, ctx),
-            Node::Seq(items) if items.is_empty() => self.empty_flow("[", "]"),
-            Node::Map(entries) if entries.is_empty() => self.empty_flow("{", "}"),
-            Node::Seq(items) => self.block_sequence(items, ctx),
-            Node::Map(entries) => self.block_mapping(entries),
+    /// Start writing a value: scalars and empty collections are written at once, other collections are opened.
+    fn begin<'v, P: Policy>(
+        &mut self,
+        v: &'v Value,
+        ctx: Ctx,
+        policy: &P,
+        stack: &mut Vec<Open<'v>>,
+    ) -> Result<(), Error> {
+        match v {
+            Value::Seq(items) if items.is_empty() => self.empty_flow("[", "]"),
+            Value::Map(map) if map.is_empty() => self.empty_flow("{", "}"),
+            Value::Seq(items) => {
+                let indentless = match self.config.dialect {
+                    Dialect::V2 => ctx.mapping && !self.indention,
+                    Dialect::V3 => false,
+                };
+                self.increase_indent(false, indentless);
+                stack.push(Open::Seq { items, next: 0 });
+            }
+            Value::Map(map) => {
+                self.increase_indent(false, false);
+                let mut keys: Vec<&String> = map.keys().collect();
+                policy.sort_keys(&mut keys);
+                stack.push(Open::Map { map, keys, next: 0 });
+            }
+            scalar => {
+                let (text, style) = policy.scalar(scalar)?;
+                self.scalar(&text, style, ctx);
+            }
         }
+        Ok(())
+    }
+
+    fn empty_flow(&mut self, open: &str, close: &str) {
+        self.write_indicator(open, true, true, false);
+        self.increase_indent(true, false);
+        self.pop_indent();
+        self.write_indicator(close, false, false, false);
+    }
+
+    /// A key can be written as `key:` when it is a short single-line scalar.
+    fn check_simple_key(&self, text: &str) -> bool {
+        !self.analyze(text).multiline && text.len() <= 128
+    }
+
+    fn scalar(&mut self, text: &str, requested: Style, ctx: Ctx) {
+        let a = self.analyze(text);
+        let style = self.select_style(text, requested, &a, ctx);
+        self.increase_indent(true, false);
+        let allow_breaks = !ctx.simple_key;
+        match style {
+            ScalarOut::Plain => self.write_plain(text, allow_breaks),
+            ScalarOut::Single => self.write_single_quoted(text, allow_breaks),
+            ScalarOut::Double => self.write_double_quoted(text, allow_breaks),
+            ScalarOut::Literal => self.write_literal(text),
+        }
+        self.pop_indent();
     }
 
     fn increase_indent(&mut self, flow: bool, indentless: bool) {
@@ -131,80 +249,6 @@ impl Emitter {
 
     fn pop_indent(&mut self) {
         self.indent = self.indents.pop().unwrap_or(-1);
-    }
-
-    fn empty_flow(&mut self, open: &str, close: &str) {
-        self.write_indicator(open, true, true, false);
-        self.increase_indent(true, false);
-        self.flow_level += 1;
-        self.flow_level -= 1;
-        self.pop_indent();
-        self.write_indicator(close, false, false, false);
-    }
-
-    fn block_sequence(&mut self, items: &[Node<'_>], ctx: Ctx) {
-        let indentless = match self.config.dialect {
-            Dialect::V2 => ctx.mapping && !self.indention,
-            Dialect::V3 => false,
-        };
-        self.increase_indent(false, indentless);
-        for item in items {
-            self.write_indent();
-            self.write_indicator("-", true, false, true);
-            self.node(item, Ctx::default());
-        }
-        self.pop_indent();
-    }
-
-    fn block_mapping(&mut self, entries: &[(Node<'_>, Node<'_>)]) {
-        self.increase_indent(false, false);
-        let value_ctx = Ctx {
-            mapping: true,
-            simple_key: false,
-        };
-        for (key, value) in entries {
-            self.write_indent();
-            if self.check_simple_key(key) {
-                self.node(
-                    key,
-                    Ctx {
-                        mapping: true,
-                        simple_key: true,
-                    },
-                );
-                self.write_indicator(":", false, false, false);
-            } else {
-                self.write_indicator("?", true, false, true);
-                self.node(key, value_ctx);
-                self.write_indent();
-                self.write_indicator(":", true, false, true);
-            }
-            self.node(value, value_ctx);
-        }
-        self.pop_indent();
-    }
-
-    /// A key can be written as `key:` when it is a short single-line scalar or an empty collection.
-    fn check_simple_key(&self, key: &Node<'_>) -> bool {
-        match key {
-            Node::Scalar(text, _) => !self.analyze(text).multiline && text.len() <= 128,
-            Node::Seq(items) => items.is_empty(),
-            Node::Map(entries) => entries.is_empty(),
-        }
-    }
-
-    fn scalar(&mut self, text: &str, requested: Style, ctx: Ctx) {
-        let a = self.analyze(text);
-        let style = self.select_style(text, requested, &a, ctx);
-        self.increase_indent(true, false);
-        let allow_breaks = !ctx.simple_key;
-        match style {
-            ScalarOut::Plain => self.write_plain(text, allow_breaks),
-            ScalarOut::Single => self.write_single_quoted(text, allow_breaks),
-            ScalarOut::Double => self.write_double_quoted(text, allow_breaks),
-            ScalarOut::Literal => self.write_literal(text),
-        }
-        self.pop_indent();
     }
 
     fn select_style(&self, text: &str, requested: Style, a: &Analysis, ctx: Ctx) -> ScalarOut {

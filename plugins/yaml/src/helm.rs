@@ -14,52 +14,84 @@
 //!   resolve to another type (`"yes"`, `"123"`, `"1e3"`, `"0755"`, `"~"`, `"2024-01-01"`, `"1:20"`), literal
 //!   block scalars when they hold a line feed, and the emitter's own analysis turns the rest into single or
 //!   double quotes (`'foo: bar'`, `' lead'`, `"a\tb"`).
-
-use crate::emit_v2::{self, Config, Dialect, Node, Style};
+use crate::emit_v2::{self, Config, Dialect, Policy, Style};
 use crate::error::{Error, ErrorKind};
 use crate::gofmt;
+use crate::keyorder::{sort_natural, sort_natural_v3};
 use crate::resolve::{self, Resolved};
 use crate::value::Value;
 use std::borrow::Cow;
 
 /// `sigs.k8s.io/yaml.Marshal(v)`, including its trailing line break.
 pub(crate) fn marshal(v: &Value) -> Result<String, Error> {
-    let root = json_round_trip(v)?;
-    Ok(emit_v2::emit_document(&root, Config::default()))
+    emit_v2::emit_document(v, Config::default(), &JsonV2)
 }
 
-/// Build the go-yaml v2 document that the JSON round trip of `v` produces.
-fn json_round_trip(v: &Value) -> Result<Node<'_>, Error> {
-    Ok(match v {
-        Value::Null => Node::Scalar(Cow::Borrowed("null"), Style::Plain),
-        Value::Bool(b) => Node::Scalar(
-            Cow::Borrowed(if *b { "true" } else { "false" }),
-            Style::Plain,
-        ),
-        Value::Int(i) => Node::Scalar(Cow::Owned(i.to_string()), Style::Plain),
-        Value::Uint(u) => Node::Scalar(Cow::Owned(u.to_string()), Style::Plain),
-        Value::Float(f) => Node::Scalar(Cow::Owned(float_through_json(*f)?), Style::Plain),
-        Value::String(s) => string_node(s)?,
-        Value::Seq(items) => Node::Seq(
-            items
-                .iter()
-                .map(json_round_trip)
-                .collect::<Result<_, _>>()?,
-        ),
-        Value::Map(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            sort_natural(&mut keys);
-            let mut entries = Vec::with_capacity(keys.len());
-            for k in keys {
-                let value = map.get(k.as_str()).map_or(
-                    Ok(Node::Scalar(Cow::Borrowed("null"), Style::Plain)),
-                    json_round_trip,
-                )?;
-                entries.push((string_node(k)?, value));
+/// Helm's `toYamlPretty`: the go-yaml v3 encoder with indent 2 on the value as it is (no JSON round trip).
+pub(crate) fn marshal_pretty(v: &Value) -> String {
+    let config = Config {
+        dialect: Dialect::V3,
+        best_indent: 2,
+        best_width: usize::MAX,
+    };
+    emit_v2::emit_document(v, config, &DirectV3).unwrap_or_default()
+}
+
+/// The value as `json.Marshal` then go-yaml v2's `Unmarshal` and `Marshal` see it.
+struct JsonV2;
+
+impl Policy for JsonV2 {
+    fn scalar<'v>(&self, v: &'v Value) -> Result<(Cow<'v, str>, Style), Error> {
+        Ok(match v {
+            Value::String(s) => return string_node(s),
+            Value::Float(f) => (Cow::Owned(float_through_json(*f)?), Style::Plain),
+            other => (plain_scalar(other), Style::Plain),
+        })
+    }
+    fn key<'v>(&self, k: &'v str) -> Result<(Cow<'v, str>, Style), Error> {
+        string_node(k)
+    }
+    fn sort_keys(&self, keys: &mut Vec<&String>) {
+        sort_natural(keys);
+    }
+}
+
+/// The value as go-yaml v3's encoder sees a Go value.
+struct DirectV3;
+
+impl Policy for DirectV3 {
+    fn scalar<'v>(&self, v: &'v Value) -> Result<(Cow<'v, str>, Style), Error> {
+        Ok(match v {
+            Value::String(s) => (Cow::Borrowed(s.as_str()), v3_string_style(s)),
+            Value::Float(f) => {
+                let s = match gofmt::format_float_g(*f).as_str() {
+                    "+Inf" => ".inf".to_owned(),
+                    "-Inf" => "-.inf".to_owned(),
+                    "NaN" => ".nan".to_owned(),
+                    s => s.to_owned(),
+                };
+                (Cow::Owned(s), Style::Plain)
             }
-            Node::Map(entries)
-        }
-    })
+            other => (plain_scalar(other), Style::Plain),
+        })
+    }
+    fn key<'v>(&self, k: &'v str) -> Result<(Cow<'v, str>, Style), Error> {
+        Ok((Cow::Borrowed(k), v3_string_style(k)))
+    }
+    fn sort_keys(&self, keys: &mut Vec<&String>) {
+        sort_natural_v3(keys);
+    }
+}
+
+/// Null, booleans and integers, the same in every encoder.
+fn plain_scalar(v: &Value) -> Cow<'static, str> {
+    match v {
+        Value::Bool(true) => Cow::Borrowed("true"),
+        Value::Bool(false) => Cow::Borrowed("false"),
+        Value::Int(i) => Cow::Owned(i.to_string()),
+        Value::Uint(u) => Cow::Owned(u.to_string()),
+        _ => Cow::Borrowed("null"),
+    }
 }
 
 /// A float after `json.Marshal` and go-yaml v2's resolution of the JSON number text.
@@ -82,7 +114,7 @@ fn float_through_json(f: f64) -> Result<String, Error> {
 }
 
 /// A string after the JSON round trip, with go-yaml v2's requested style.
-fn string_node(s: &str) -> Result<Node<'_>, Error> {
+fn string_node(s: &str) -> Result<(Cow<'_, str>, Style), Error> {
     if s.chars().any(rejected_by_reader) {
         let message = "control characters are not allowed";
         return Err(Error::new(ErrorKind::Unsupported, message, 0, 0));
@@ -93,7 +125,7 @@ fn string_node(s: &str) -> Result<Node<'_>, Error> {
         Cow::Borrowed(s)
     };
     let style = string_style(&s);
-    Ok(Node::Scalar(s, style))
+    Ok((s, style))
 }
 
 /// `encoding/json` writes NEL (U+0085) raw, and go-yaml's reader treats it as a line break inside the
@@ -168,192 +200,6 @@ mod fold_tests {
     }
 }
 
-/// Sort keys in go-yaml v2's natural order without relying on the comparison being a total order.
-pub(crate) fn sort_natural(keys: &mut Vec<&String>) {
-    merge_sort(keys, &|a: &&String, b: &&String| natural_less(a, b, false));
-}
-
-/// Sort keys in go-yaml v3's natural order.
-fn sort_natural_v3(keys: &mut Vec<&String>) {
-    merge_sort(keys, &|a: &&String, b: &&String| natural_less(a, b, true));
-}
-
-/// A stable merge sort that never panics, whatever the comparison does.
-fn merge_sort<T: Copy, F: Fn(&T, &T) -> bool>(v: &mut Vec<T>, less: &F) {
-    let n = v.len();
-    if n < 2 {
-        return;
-    }
-    let mut buf: Vec<T> = v.clone();
-    let mut width = 1;
-    let mut src_is_v = true;
-    while width < n {
-        {
-            let (src, dst): (&Vec<T>, &mut Vec<T>) =
-                if src_is_v { (v, &mut buf) } else { (&buf, v) };
-            let mut start = 0;
-            while start < n {
-                let mid = (start + width).min(n);
-                let end = (start + 2 * width).min(n);
-                let (mut i, mut j, mut k) = (start, mid, start);
-                while i < mid && j < end {
-                    // Take from the right only when strictly less: stable.
-                    if less(&src[j], &src[i]) {
-                        dst[k] = src[j];
-                        j += 1;
-                    } else {
-                        dst[k] = src[i];
-                        i += 1;
-                    }
-                    k += 1;
-                }
-                while i < mid {
-                    dst[k] = src[i];
-                    i += 1;
-                    k += 1;
-                }
-                while j < end {
-                    dst[k] = src[j];
-                    j += 1;
-                    k += 1;
-                }
-                start = end;
-            }
-        }
-        src_is_v = !src_is_v;
-        width *= 2;
-    }
-    if !src_is_v {
-        v.copy_from_slice(&buf);
-    }
-}
-
-/// go-yaml's `keyList.Less` for two string keys. v3 differs in one rule: right after an equal digit, a letter sorts
-/// before a digit (`1a` < `10`), where v2 always puts letters last.
-pub(crate) fn natural_less(a: &str, b: &str, v3: bool) -> bool {
-    let ar: Vec<char> = a.chars().collect();
-    let br: Vec<char> = b.chars().collect();
-    let mut after_digit = false;
-    for i in 0..ar.len().min(br.len()) {
-        let (ac, bc) = (ar[i], br[i]);
-        if ac == bc {
-            after_digit = is_digit(ac);
-            continue;
-        }
-        let al = is_letter(ac);
-        let bl = is_letter(bc);
-        if al && bl {
-            return ac < bc;
-        }
-        if al || bl {
-            return if v3 && after_digit { al } else { bl };
-        }
-        let mut an: i64 = 0;
-        let mut bn: i64 = 0;
-        if ac == '0' || bc == '0' {
-            let mut j = i;
-            while j > 0 && is_digit(ar[j - 1]) {
-                j -= 1;
-                if ar[j] != '0' {
-                    an = 1;
-                    bn = 1;
-                    break;
-                }
-            }
-        }
-        let mut ai = i;
-        while ai < ar.len() && is_digit(ar[ai]) {
-            an = an
-                .wrapping_mul(10)
-                .wrapping_add(i64::from(ar[ai] as u32) - i64::from('0' as u32));
-            ai += 1;
-        }
-        let mut bi = i;
-        while bi < br.len() && is_digit(br[bi]) {
-            bn = bn
-                .wrapping_mul(10)
-                .wrapping_add(i64::from(br[bi] as u32) - i64::from('0' as u32));
-            bi += 1;
-        }
-        if an != bn {
-            return an < bn;
-        }
-        if ai != bi {
-            return ai < bi;
-        }
-        return ac < bc;
-    }
-    ar.len() < br.len()
-}
-
-/// Go's `unicode.IsLetter` (general category L). Rust's `is_alphabetic` also accepts letter numbers and some marks;
-/// those are rare enough in mapping keys to accept the difference.
-fn is_letter(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphabetic()
-    } else {
-        c.is_alphabetic()
-    }
-}
-
-/// Go's `unicode.IsDigit` for the ASCII range (other decimal digits are treated as non-digits).
-fn is_digit(c: char) -> bool {
-    c.is_ascii_digit()
-}
-
-/// Helm's `toYamlPretty`: the go-yaml v3 encoder with indent 2 on the value as it is (no JSON round trip).
-pub(crate) fn marshal_pretty(v: &Value) -> String {
-    let root = v3_node(v);
-    emit_v2::emit_document(
-        &root,
-        Config {
-            dialect: Dialect::V3,
-            best_indent: 2,
-            best_width: usize::MAX,
-        },
-    )
-}
-
-fn v3_node(v: &Value) -> Node<'_> {
-    match v {
-        Value::Null => Node::Scalar(Cow::Borrowed("null"), Style::Plain),
-        Value::Bool(b) => Node::Scalar(
-            Cow::Borrowed(if *b { "true" } else { "false" }),
-            Style::Plain,
-        ),
-        Value::Int(i) => Node::Scalar(Cow::Owned(i.to_string()), Style::Plain),
-        Value::Uint(u) => Node::Scalar(Cow::Owned(u.to_string()), Style::Plain),
-        Value::Float(f) => {
-            let s = match gofmt::format_float_g(*f).as_str() {
-                "+Inf" => ".inf".to_owned(),
-                "-Inf" => "-.inf".to_owned(),
-                "NaN" => ".nan".to_owned(),
-                s => s.to_owned(),
-            };
-            Node::Scalar(Cow::Owned(s), Style::Plain)
-        }
-        Value::String(s) => Node::Scalar(Cow::Borrowed(s), v3_string_style(s)),
-        Value::Seq(items) => Node::Seq(items.iter().map(v3_node).collect()),
-        Value::Map(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            sort_natural_v3(&mut keys);
-            Node::Map(
-                keys.into_iter()
-                    .map(|k| {
-                        let value = map
-                            .get(k.as_str())
-                            .map_or(Node::Scalar(Cow::Borrowed("null"), Style::Plain), v3_node);
-                        (
-                            Node::Scalar(Cow::Borrowed(k.as_str()), v3_string_style(k)),
-                            value,
-                        )
-                    })
-                    .collect(),
-            )
-        }
-    }
-}
-
 /// go-yaml v3's `stringv`: YAML 1.1 booleans and base-60 floats are still quoted for old readers.
 fn v3_string_style(s: &str) -> Style {
     let old_bool = matches!(
@@ -380,34 +226,5 @@ fn v3_string_style(s: &str) -> Style {
         Style::Plain
     } else {
         Style::DoubleQuoted
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn natural_order() {
-        // Reference order from the design notes (helm toYaml of these keys).
-        let mut keys: Vec<String> = ["a10", "a2", "a-b", "a", "B", "10", "9", "1", "_x"]
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect();
-        let mut refs: Vec<&String> = keys.iter().collect();
-        sort_natural(&mut refs);
-        let got: Vec<&str> = refs.iter().map(|s| s.as_str()).collect();
-        assert_eq!(got, ["_x", "1", "9", "10", "B", "a", "a-b", "a2", "a10"]);
-        keys.clear();
-    }
-
-    #[test]
-    fn merge_sort_handles_inconsistent_comparisons() {
-        let mut v: Vec<u32> = (0..100).rev().collect();
-        merge_sort(&mut v, &|a: &u32, b: &u32| (a ^ b) & 1 == 1);
-        assert_eq!(v.len(), 100);
-        let mut w: Vec<u32> = (0..100).rev().collect();
-        merge_sort(&mut w, &|a: &u32, b: &u32| a < b);
-        assert_eq!(w, (0..100).collect::<Vec<_>>());
     }
 }

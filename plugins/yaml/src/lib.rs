@@ -15,6 +15,7 @@ mod emit_v2;
 mod error;
 pub mod gofmt;
 mod helm;
+mod keyorder;
 mod load;
 mod resolve;
 mod value;

@@ -133,7 +133,8 @@ impl LoadOptions {
 /// document of only comments gives [`Value::Null`].
 pub fn load_one(src: &str, opts: &LoadOptions) -> Result<Value, Error> {
     diag::check_directives(src)?;
-    let mut loader = Loader::new(src, opts);
+    let src = normalize_breaks(src);
+    let mut loader = Loader::new(&src, opts);
     Ok(loader.next_document()?.unwrap_or(Value::Null))
 }
 
@@ -141,12 +142,23 @@ pub fn load_one(src: &str, opts: &LoadOptions) -> Result<Value, Error> {
 /// (`---` followed by nothing) gives [`Value::Null`].
 pub fn load_all(src: &str, opts: &LoadOptions) -> Result<Vec<Value>, Error> {
     diag::check_directives(src)?;
-    let mut loader = Loader::new(src, opts);
+    let src = normalize_breaks(src);
+    let mut loader = Loader::new(&src, opts);
     let mut docs = Vec::new();
     while let Some(doc) = loader.next_document()? {
         docs.push(doc);
     }
     Ok(docs)
+}
+
+/// libyaml reads NEL (U+0085) as a line break and turns it into a line feed everywhere; YAML 1.2 parsers read it
+/// as content. Replacing it up front gives libyaml's reading (positions are unchanged: one character for one).
+fn normalize_breaks(src: &str) -> Cow<'_, str> {
+    if src.contains('\u{85}') {
+        Cow::Owned(src.replace('\u{85}', "\n"))
+    } else {
+        Cow::Borrowed(src)
+    }
 }
 
 /// The state of one anchor (saphyr numbers anchors from 1 in order of appearance).
@@ -173,6 +185,9 @@ enum PendingKey {
     Skip,
 }
 
+// Frames live on a stack as deep as the document, so the size of the mapping variant costs nothing worth an extra
+// allocation per mapping.
+#[allow(clippy::large_enum_variant)]
 enum FrameKind {
     Seq(Vec<Value>),
     Map {
@@ -640,12 +655,8 @@ impl<'a> Loader<'a> {
         match failure {
             Some(Failure::Decode(e)) => self.defer(e),
             Some(Failure::Duplicate(msg)) => self.duplicates.push(msg),
-            Some(Failure::Key(e)) => {
-                if self.key_error.is_none() {
-                    self.key_error = Some(e);
-                }
-            }
-            None => {}
+            Some(Failure::Key(e)) if self.key_error.is_none() => self.key_error = Some(e),
+            Some(Failure::Key(_)) | None => {}
         }
         None
     }
