@@ -185,21 +185,6 @@ fn rejected_by_reader(c: char) -> bool {
     matches!(c, '\u{7f}' | '\u{80}'..='\u{84}' | '\u{86}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}')
 }
 
-#[cfg(test)]
-mod fold_tests {
-    use super::fold_nel;
-
-    #[test]
-    fn nel_folds_like_a_line_break() {
-        // Reference: helm toYaml of "c1\x85" is 'c1 ' and of "x\x85y\nz" is "x y\nz" (tests/fixtures/helm).
-        assert_eq!(fold_nel("c1\u{85}"), "c1 ");
-        assert_eq!(fold_nel("x\u{85}y"), "x y");
-        assert_eq!(fold_nel("a  \u{85}  b"), "a b");
-        assert_eq!(fold_nel("a\u{85}\u{85}b"), "a\nb");
-        assert_eq!(fold_nel("a  b"), "a  b");
-    }
-}
-
 /// go-yaml v3's `stringv`: YAML 1.1 booleans and base-60 floats are still quoted for old readers.
 fn v3_string_style(s: &str) -> Style {
     let old_bool = matches!(
@@ -226,5 +211,20 @@ fn v3_string_style(s: &str) -> Style {
         Style::Plain
     } else {
         Style::DoubleQuoted
+    }
+}
+
+#[cfg(test)]
+mod fold_tests {
+    use super::fold_nel;
+
+    #[test]
+    fn nel_folds_like_a_line_break() {
+        // Reference: helm toYaml of "c1\x85" is 'c1 ' and of "x\x85y\nz" is "x y\nz" (tests/fixtures/helm).
+        assert_eq!(fold_nel("c1\u{85}"), "c1 ");
+        assert_eq!(fold_nel("x\u{85}y"), "x y");
+        assert_eq!(fold_nel("a  \u{85}  b"), "a b");
+        assert_eq!(fold_nel("a\u{85}\u{85}b"), "a\nb");
+        assert_eq!(fold_nel("a  b"), "a  b");
     }
 }
