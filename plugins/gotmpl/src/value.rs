@@ -69,6 +69,8 @@ pub enum ElemType {
     Float64,
     /// `bool`.
     Bool,
+    /// `[]byte` (e.g. Helm's `Files`, a `map[string][]byte`).
+    Bytes,
 }
 
 impl ElemType {
@@ -81,6 +83,7 @@ impl ElemType {
             ElemType::Int64 => "int64",
             ElemType::Float64 => "float64",
             ElemType::Bool => "bool",
+            ElemType::Bytes => "[]uint8",
         }
     }
 
@@ -93,6 +96,7 @@ impl ElemType {
             ElemType::Int64 => Value::Int64(0),
             ElemType::Float64 => Value::Float64(0.0),
             ElemType::Bool => Value::Bool(false),
+            ElemType::Bytes => Value::Bytes(Rc::from(&[][..])),
         }
     }
 
@@ -106,6 +110,7 @@ impl ElemType {
                 | (ElemType::Int64, Value::Int64(_))
                 | (ElemType::Float64, Value::Float64(_))
                 | (ElemType::Bool, Value::Bool(_))
+                | (ElemType::Bytes, Value::Bytes(_))
         )
     }
 }

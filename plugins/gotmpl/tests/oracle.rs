@@ -105,6 +105,12 @@ fn test_funcs() -> Funcs {
             Value::List(rest),
         ])))
     });
+    f.register("caps", Signature::new(&[]), |_, _| {
+        Ok(Value::object(objects::Caps))
+    });
+    f.register("files", Signature::new(&[]), |_, _| {
+        Ok(Value::object(objects::Files::new()))
+    });
     f.register("include", Signature::new(&[String, Any]), |cx, a| {
         cx.execute_template(a.str(0)?, a.value(1)?)
             .map(Value::from)
@@ -251,4 +257,174 @@ fn go_text_template_cases() {
         cases.len(),
         failures.join("\n")
     );
+}
+
+// ---- host objects mirroring the oracle's Go types ----
+
+mod objects {
+    use std::borrow::Cow;
+
+    use gotmpl::value::ElemType;
+    use gotmpl::{Args, CallContext, FuncError, Map, Object, Param, Signature, Value};
+
+    /// `main.KubeVersion` (a struct whose `String` has a pointer receiver).
+    pub struct KubeVersion {
+        pub version: &'static str,
+        pub major: &'static str,
+        pub minor: &'static str,
+    }
+
+    impl Object for KubeVersion {
+        fn type_name(&self) -> Cow<'_, str> {
+            Cow::Borrowed("main.KubeVersion")
+        }
+        fn fmt_value(&self) -> String {
+            format!("{{{} {} {}}}", self.version, self.major, self.minor)
+        }
+        fn fmt_action(&self) -> String {
+            self.version.to_owned()
+        }
+        fn field(&self, name: &str) -> Option<Value> {
+            match name {
+                "Version" => Some(Value::from(self.version)),
+                "Major" => Some(Value::from(self.major)),
+                "Minor" => Some(Value::from(self.minor)),
+                _ => None,
+            }
+        }
+        fn equals(&self, other: &dyn Object) -> Option<bool> {
+            let o = (other as &dyn std::any::Any).downcast_ref::<KubeVersion>()?;
+            Some(self.version == o.version && self.major == o.major && self.minor == o.minor)
+        }
+    }
+
+    /// `main.VersionSet` (a named `[]string` with a `Has` method).
+    pub struct VersionSet(pub Vec<&'static str>);
+
+    impl Object for VersionSet {
+        fn type_name(&self) -> Cow<'_, str> {
+            Cow::Borrowed("main.VersionSet")
+        }
+        fn kind_name(&self) -> &'static str {
+            "slice"
+        }
+        fn fmt_value(&self) -> String {
+            format!("[{}]", self.0.join(" "))
+        }
+        fn underlying(&self) -> Option<Value> {
+            Some(Value::List(gotmpl::List::strings(self.0.iter().copied())))
+        }
+        fn truth(&self) -> bool {
+            !self.0.is_empty()
+        }
+        fn method(&self, name: &str) -> Option<Signature> {
+            (name == "Has").then_some(Signature::new(&[Param::String]))
+        }
+        fn call_method(
+            &self,
+            _: &str,
+            _: &mut CallContext<'_>,
+            args: &Args<'_>,
+        ) -> Result<Value, FuncError> {
+            let v = args.str(0)?;
+            Ok(Value::Bool(self.0.contains(&v)))
+        }
+    }
+
+    /// `*main.Caps`.
+    pub struct Caps;
+
+    fn kube() -> KubeVersion {
+        KubeVersion {
+            version: "v1.35.0",
+            major: "1",
+            minor: "35",
+        }
+    }
+
+    impl Object for Caps {
+        fn type_name(&self) -> Cow<'_, str> {
+            Cow::Borrowed("*main.Caps")
+        }
+        fn kind_name(&self) -> &'static str {
+            "ptr"
+        }
+        fn fmt_value(&self) -> String {
+            "&{{v1.35.0 1 35} [v1 apps/v1] <nil>}".to_owned()
+        }
+        fn fmt_action(&self) -> String {
+            "{{v1.35.0 1 35} [v1 apps/v1] <nil>}".to_owned()
+        }
+        fn field(&self, name: &str) -> Option<Value> {
+            match name {
+                "KubeVersion" => Some(Value::object(kube())),
+                "APIVersions" => Some(Value::object(VersionSet(vec!["v1", "apps/v1"]))),
+                "Extra" => Some(Value::Nil),
+                _ => None,
+            }
+        }
+        fn method(&self, name: &str) -> Option<Signature> {
+            match name {
+                "Fail" => Some(Signature::new(&[Param::String])),
+                "Join" => Some(Signature::new(&[Param::String, Param::Int])),
+                _ => None,
+            }
+        }
+        fn call_method(
+            &self,
+            name: &str,
+            _: &mut CallContext<'_>,
+            args: &Args<'_>,
+        ) -> Result<Value, FuncError> {
+            match name {
+                "Fail" => Err(FuncError::new(format!("caps: {}", args.str(0)?))),
+                _ => Ok(Value::from(format!(
+                    "v1{}apps/v1{}",
+                    args.str(0)?,
+                    args.int(1)?
+                ))),
+            }
+        }
+    }
+
+    /// `main.Files` (a named `map[string][]byte` with a `Get` method).
+    pub struct Files(pub Map);
+
+    impl Files {
+        pub fn new() -> Self {
+            let m = Map::typed(ElemType::Bytes);
+            m.insert("a.txt", Value::from(b"hello".to_vec()));
+            Files(m)
+        }
+    }
+
+    impl Object for Files {
+        fn type_name(&self) -> Cow<'_, str> {
+            Cow::Borrowed("main.Files")
+        }
+        fn kind_name(&self) -> &'static str {
+            "map"
+        }
+        fn fmt_value(&self) -> String {
+            gotmpl::gofmt::format_v(&Value::Map(self.0.clone()))
+        }
+        fn underlying(&self) -> Option<Value> {
+            Some(Value::Map(self.0.clone()))
+        }
+        fn method(&self, name: &str) -> Option<Signature> {
+            (name == "Get").then_some(Signature::new(&[Param::String]))
+        }
+        fn call_method(
+            &self,
+            _: &str,
+            _: &mut CallContext<'_>,
+            args: &Args<'_>,
+        ) -> Result<Value, FuncError> {
+            let b = match self.0.get(args.str(0)?) {
+                Some(Value::Bytes(b)) => String::from_utf8_lossy(&b).into_owned(),
+                _ => String::new(),
+            };
+            Ok(Value::from(b))
+        }
+    }
 }
