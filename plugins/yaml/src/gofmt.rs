@@ -29,7 +29,77 @@ fn shortest(f: f64, single: bool) -> (bool, String, i32) {
     if digits.is_empty() {
         return (neg, String::new(), 0);
     }
+    let digits = break_tie_to_even(f, single, digits, exp);
     (neg, digits, exp + 1)
+}
+
+/// When the exact binary value lies exactly halfway between two shortest candidates, Go picks the one with an even
+/// last digit while Rust's formatter rounds up. Ties only happen when the shortest form needs about all the
+/// precision there is (16–17 digits for `f64`, 8–9 for `f32`), so other values skip the check.
+fn break_tie_to_even(f: f64, single: bool, digits: String, exp: i32) -> String {
+    let n = digits.len();
+    if n < if single { 8 } else { 16 } {
+        return digits;
+    }
+    let value = if single { f64::from(f as f32).abs() } else { f.abs() };
+    // A cheap look at 60 digits rules out almost every value; a tie is then confirmed on the full expansion
+    // (every binary float has a finite decimal expansion of at most 767 significant digits).
+    let mut head = String::new();
+    for precision in [60, 800] {
+        let exact = format!("{value:.precision$e}");
+        let exact_digits: String = exact
+            .split_once('e')
+            .map_or("", |(m, _)| m)
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        let (Some(h), Some(rest)) = (exact_digits.get(..n), exact_digits.get(n..)) else {
+            return digits;
+        };
+        let is_tie = rest.starts_with('5') && rest.get(1..).is_some_and(|r| r.bytes().all(|b| b == b'0'));
+        if !is_tie {
+            return digits;
+        }
+        head = h.to_owned();
+    }
+    let head = head.as_str();
+    // The two candidates are `head` and `head + 1` (in the last digit); take the even one if it reads back.
+    let even = if head.ends_with(['0', '2', '4', '6', '8']) {
+        head.to_owned()
+    } else {
+        match increment_digits(head) {
+            Some(d) => d,
+            None => return digits,
+        }
+    };
+    if even.len() != n {
+        return digits;
+    }
+    let candidate = format!("0.{even}e{}", exp + 1);
+    let reads_back = if single {
+        candidate.parse::<f32>().is_ok_and(|c| c == (f as f32).abs())
+    } else {
+        candidate.parse::<f64>().is_ok_and(|c| c == f.abs())
+    };
+    if reads_back {
+        even.trim_end_matches('0').to_owned()
+    } else {
+        digits
+    }
+}
+
+/// Add one to the last digit of a decimal digit string (`None` when it would carry past the first digit).
+fn increment_digits(d: &str) -> Option<String> {
+    let mut bytes = d.as_bytes().to_vec();
+    for b in bytes.iter_mut().rev() {
+        if *b == b'9' {
+            *b = b'0';
+        } else {
+            *b += 1;
+            return String::from_utf8(bytes).ok();
+        }
+    }
+    None
 }
 
 fn non_finite(f: f64) -> Option<&'static str> {
