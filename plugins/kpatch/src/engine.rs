@@ -81,6 +81,9 @@ pub enum Error {
         /// The failure.
         source: json_patch::ApplyError,
     },
+    /// The configuration is invalid.
+    #[error("invalid configuration: {0}")]
+    Config(#[from] crate::config::ConfigError),
     /// A JSON patch has no target.
     #[error("{patch}: a JSON patch needs a target")]
     JsonWithoutTarget {
@@ -106,6 +109,11 @@ pub enum Error {
 }
 
 impl Error {
+    /// Wrap a configuration error (for `map_err`).
+    pub fn from_config(e: crate::config::ConfigError) -> Self {
+        Error::Config(e)
+    }
+
     /// The object involved, written `Kind/namespace/name` (or `Kind/name`), when there is one.
     pub fn object(&self) -> Option<&str> {
         match self {
