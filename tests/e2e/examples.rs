@@ -14,7 +14,10 @@ fn assert_labelled(out: &str, key: &str, value: &str) {
         let label = d.pointer(&["metadata", "labels", key]).and_then(|v| v.as_str());
         assert_eq!(label, Some(value), "{out}");
     }
-    assert!(out.contains("# Source: app/templates/configmap.yaml") && out.contains("# Source: app/templates/service.yaml"), "{out}");
+    assert!(
+        out.contains("# Source: app/templates/configmap.yaml") && out.contains("# Source: app/templates/service.yaml"),
+        "{out}"
+    );
 }
 
 fn post_render_with(plugin: &Path, config: &str) -> String {
@@ -37,7 +40,13 @@ fn rust_label_plugin() {
 fn build_js() -> Option<PathBuf> {
     let npm = require("npm (Node.js) for the JavaScript example", which("npm"))?;
     let dir = repo_root().join("examples/plugins/label-js");
-    let install = Command::new(&npm).arg("install").arg("--no-audit").arg("--no-fund").current_dir(&dir).output().expect("npm install");
+    let install = Command::new(&npm)
+        .arg("install")
+        .arg("--no-audit")
+        .arg("--no-fund")
+        .current_dir(&dir)
+        .output()
+        .expect("npm install");
     assert!(install.status.success(), "npm install failed: {}", String::from_utf8_lossy(&install.stderr));
     let build = Command::new(&npm).args(["run", "build"]).current_dir(&dir).output().expect("npm run build");
     assert!(build.status.success(), "componentize-js failed: {}", String::from_utf8_lossy(&build.stderr));

@@ -14,7 +14,10 @@ fn runtime(cache: &tempfile::TempDir) -> Runtime {
 }
 
 fn docs() -> Vec<Document> {
-    vec![Document { content: br#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}}"#.to_vec(), origin: "t/a.yaml".into() }]
+    vec![Document {
+        content: br#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}}"#.to_vec(),
+        origin: "t/a.yaml".into(),
+    }]
 }
 
 fn sandbox(f: impl FnOnce(&mut Sandbox)) -> Sandbox {
@@ -149,7 +152,9 @@ fn malformed_wasm_is_refused() {
         (b"\0asm\x01\0\0\0".to_vec(), "core WebAssembly module"),
         (b"\0asm\x0d\0\x01\0\x07\xff\xff".to_vec(), "not a valid WebAssembly component"),
     ] {
-        let err = rt.load_bytes(Arc::from("bad.wasm"), Origin::File("bad.wasm".into()), &bytes, Sandbox::default()).expect_err(what);
+        let err = rt
+            .load_bytes(Arc::from("bad.wasm"), Origin::File("bad.wasm".into()), &bytes, Sandbox::default())
+            .expect_err(what);
         let msg = err.to_string();
         assert!(msg.contains("bad.wasm") && msg.contains(what), "{msg}");
     }

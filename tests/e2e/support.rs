@@ -10,12 +10,6 @@ pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("host/ has a parent").to_path_buf()
 }
 
-/// The `../shared` directory beside the repository, when present.
-pub fn shared_dir() -> Option<PathBuf> {
-    let d = repo_root().join("..").join("shared");
-    d.is_dir().then_some(d)
-}
-
 /// True when running in CI, where every toolchain and server must be present: a missing prerequisite fails the test
 /// instead of skipping it.
 pub fn in_ci() -> bool {
@@ -42,7 +36,10 @@ pub fn temp_cache() -> tempfile::TempDir {
 fn fixture_target() -> PathBuf {
     // CARGO_TARGET_DIR is not set for tests; derive from the test binary's location: <target>/<profile>/deps/e2e-…
     let exe = std::env::current_exe().expect("current exe");
-    exe.ancestors().nth(3).map(|t| t.join("kiln-test-plugins")).unwrap_or_else(|| repo_root().join("target/kiln-test-plugins"))
+    exe.ancestors()
+        .nth(3)
+        .map(|t| t.join("kiln-test-plugins"))
+        .unwrap_or_else(|| repo_root().join("target/kiln-test-plugins"))
 }
 
 /// Build a workspace package for `wasm32-wasip2` (release) and return the path of its `.wasm` artifact. Builds
@@ -53,7 +50,7 @@ pub fn build_wasm(package: &str, artifact: &str) -> PathBuf {
     let target = fixture_target();
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(repo_root())
-        .args(["build", "--release", "--target", "wasm32-wasip2", "--package", package, "--target-dir"])
+        .args(["build", "--quiet", "--release", "--target", "wasm32-wasip2", "--package", package, "--target-dir"])
         .arg(&target)
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("RUSTFLAGS")

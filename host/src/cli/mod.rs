@@ -1,9 +1,9 @@
 //! The `kiln` command line.
 
 mod patch_config;
+mod plugin_cmd;
 pub mod plugins;
 mod post_render;
-mod plugin_cmd;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -125,7 +125,8 @@ fn init_logging(verbose: u8) {
             _ => "trace",
         }),
     };
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    let _ =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
 }
 
 /// Write `s` to stdout in one go.

@@ -29,8 +29,9 @@ pub(super) fn patch_step(path: &Path, allow_no_match: bool) -> Result<PluginRef>
                 bail!("patch file {}: patches[{i}] has both `patch` and `path`; give one", path.display());
             }
             let file = base.join(&rel);
-            let body = std::fs::read_to_string(&file)
-                .with_context(|| format!("patch file {}: patches[{i}].path: reading {}", path.display(), file.display()))?;
+            let body = std::fs::read_to_string(&file).with_context(|| {
+                format!("patch file {}: patches[{i}].path: reading {}", path.display(), file.display())
+            })?;
             entry.shift_remove("path");
             entry.insert("patch".to_owned(), Value::String(body));
         }

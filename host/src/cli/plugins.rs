@@ -100,7 +100,8 @@ impl SandboxArgs {
             if plugin != name && plugin != "*" {
                 continue;
             }
-            let (k, v) = setting.split_once('=').with_context(|| format!("`--limit {l}`: expected KEY=VALUE after `:`"))?;
+            let (k, v) =
+                setting.split_once('=').with_context(|| format!("`--limit {l}`: expected KEY=VALUE after `:`"))?;
             kv.insert(k, v);
         }
         for (k, v) in kv {
@@ -112,12 +113,15 @@ impl SandboxArgs {
                 "instances" => sb.limits.instances = v.parse().map_err(|_| err(format!("`{v}` is not a count")))?,
                 "tables" => sb.limits.tables = v.parse().map_err(|_| err(format!("`{v}` is not a count")))?,
                 "memories" => sb.limits.memories = v.parse().map_err(|_| err(format!("`{v}` is not a count")))?,
-                other => bail!("unknown plugin limit `{other}` (known: timeout, memory, output, instances, tables, memories)"),
+                other => bail!(
+                    "unknown plugin limit `{other}` (known: timeout, memory, output, instances, tables, memories)"
+                ),
             }
         }
         for g in &self.grants {
-            let (plugin, cap) =
-                g.split_once(':').with_context(|| format!("`--grant {g}`: expected PLUGIN:CAPABILITY, e.g. `x.wasm:clock`"))?;
+            let (plugin, cap) = g
+                .split_once(':')
+                .with_context(|| format!("`--grant {g}`: expected PLUGIN:CAPABILITY, e.g. `x.wasm:clock`"))?;
             if plugin != name && plugin != "*" {
                 continue;
             }
@@ -154,10 +158,7 @@ pub fn load_for_inspect(rt: &Runtime, name: &str) -> Result<Plugin> {
     }
     let p = Path::new(name);
     if !p.exists() {
-        bail!(
-            "`{name}` is neither a built-in plugin ({}) nor an existing file",
-            builtin::names().join(", ")
-        );
+        bail!("`{name}` is neither a built-in plugin ({}) nor an existing file", builtin::names().join(", "));
     }
     Ok(rt.load_file(p, Sandbox::default())?)
 }
@@ -197,7 +198,15 @@ mod tests {
         assert_eq!(sb.grants.random, Randomness::Seeded(42));
         let other = args.sandbox_for("b.wasm", Sandbox::default()).expect("ok");
         assert_eq!(other.limits.memory, Sandbox::default().limits.memory);
-        assert!(SandboxArgs { grants: vec!["a:network".into()], ..Default::default() }.sandbox_for("a", Sandbox::default()).is_err());
-        assert!(SandboxArgs { limits: vec!["a:speed=9".into()], ..Default::default() }.sandbox_for("a", Sandbox::default()).is_err());
+        assert!(
+            SandboxArgs { grants: vec!["a:network".into()], ..Default::default() }
+                .sandbox_for("a", Sandbox::default())
+                .is_err()
+        );
+        assert!(
+            SandboxArgs { limits: vec!["a:speed=9".into()], ..Default::default() }
+                .sandbox_for("a", Sandbox::default())
+                .is_err()
+        );
     }
 }

@@ -79,11 +79,7 @@ pub(super) fn run(args: PostRenderArgs, matches: &ArgMatches) -> Result<ExitCode
             .map(|r| {
                 let plugin = plugins::load(&rt, r, &sb)?;
                 if plugin.world() != crate::plugin::World::PostRenderer {
-                    anyhow::bail!(
-                        "plugin `{}` is a {}, not a post-renderer",
-                        plugin.name(),
-                        plugin.world()
-                    );
+                    anyhow::bail!("plugin `{}` is a {}, not a post-renderer", plugin.name(), plugin.world());
                 }
                 Ok(Step { plugin, config: r.config.clone() })
             })

@@ -158,7 +158,8 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, fs::File)> {
     let pid = std::process::id();
     for attempt in 0..100u32 {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
         let path = dir.join(format!(".tmp-{pid}-{nanos:08x}-{attempt}"));
         let mut opts = fs::OpenOptions::new();
         opts.write(true).create_new(true);

@@ -15,7 +15,9 @@ pub enum LoadError {
     #[error("could not set up the WebAssembly engine: {0}")]
     Engine(String),
     /// No built-in plugin has this name.
-    #[error("there is no built-in plugin named `{name}` (built-ins: {available}); to load a file, give a path to a .wasm component")]
+    #[error(
+        "there is no built-in plugin named `{name}` (built-ins: {available}); to load a file, give a path to a .wasm component"
+    )]
     UnknownBuiltin {
         /// The name asked for.
         name: String,
@@ -141,7 +143,11 @@ impl fmt::Display for GuestFailure {
             GuestErrorKind::Failed => "failed",
             GuestErrorKind::Unsupported => "unsupported",
         };
-        if place.is_empty() { write!(f, "{kind}: {}", self.message) } else { write!(f, "{kind} ({place}): {}", self.message) }
+        if place.is_empty() {
+            write!(f, "{kind}: {}", self.message)
+        } else {
+            write!(f, "{kind} ({place}): {}", self.message)
+        }
     }
 }
 

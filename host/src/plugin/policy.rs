@@ -102,7 +102,9 @@ pub struct Refusal {
 pub fn check_import(name: &str) -> Result<(), Refusal> {
     let refuse = |reason: &str| Err(Refusal { import: name.to_owned(), reason: reason.to_owned() });
     let Some(item) = parse_item_name(name) else {
-        return refuse("kiln provides no world-level functions; plugins may import only kiln:plugin/log and sandboxed WASI interfaces");
+        return refuse(
+            "kiln provides no world-level functions; plugins may import only kiln:plugin/log and sandboxed WASI interfaces",
+        );
     };
     match (item.namespace, item.package) {
         ("kiln", "plugin") => {
@@ -110,7 +112,9 @@ pub fn check_import(name: &str) -> Result<(), Refusal> {
             if !compatible(v, CONTRACT_VERSION) {
                 return Err(Refusal {
                     import: name.to_owned(),
-                    reason: format!("this kiln implements kiln:plugin@{CONTRACT_VERSION}; the plugin was built for {v}"),
+                    reason: format!(
+                        "this kiln implements kiln:plugin@{CONTRACT_VERSION}; the plugin was built for {v}"
+                    ),
                 });
             }
             match item.interface {

@@ -143,7 +143,13 @@ impl Runtime {
     }
 
     /// Load a plugin from component bytes.
-    pub fn load_bytes(&self, name: Arc<str>, origin: Origin, bytes: &[u8], sandbox: Sandbox) -> Result<Plugin, LoadError> {
+    pub fn load_bytes(
+        &self,
+        name: Arc<str>,
+        origin: Origin,
+        bytes: &[u8],
+        sandbox: Sandbox,
+    ) -> Result<Plugin, LoadError> {
         if !bytes.starts_with(b"\0asm") {
             return Err(LoadError::Invalid {
                 plugin: name.to_string(),
@@ -350,7 +356,9 @@ fn classify_trap(plugin: String, sandbox: &Sandbox, state: &State, e: wasmtime::
     let stderr = String::from_utf8_lossy(&state.stderr.contents()).trim().to_owned();
     if let Some(hit) = state.limiter.hit {
         return match hit {
-            LimitHit::Memory(requested) => PluginCallError::MemoryLimit { plugin, limit: sandbox.limits.memory, requested },
+            LimitHit::Memory(requested) => {
+                PluginCallError::MemoryLimit { plugin, limit: sandbox.limits.memory, requested }
+            }
             LimitHit::TableElements(n) => PluginCallError::ResourceLimit { plugin, what: "table elements", limit: n },
         };
     }
@@ -376,7 +384,11 @@ fn classify_trap(plugin: String, sandbox: &Sandbox, state: &State, e: wasmtime::
         None => {
             let msg = format!("{e:#}");
             if msg.contains("resource limit exceeded") || msg.contains("exceeds the limit") {
-                PluginCallError::ResourceLimit { plugin, what: "instances, tables or memories", limit: sandbox.limits.instances }
+                PluginCallError::ResourceLimit {
+                    plugin,
+                    what: "instances, tables or memories",
+                    limit: sandbox.limits.instances,
+                }
             } else {
                 PluginCallError::Host { plugin, message: msg, stderr }
             }
@@ -387,9 +399,7 @@ fn classify_trap(plugin: String, sandbox: &Sandbox, state: &State, e: wasmtime::
 /// A process-wide runtime for callers that do not manage their own.
 pub fn global() -> Result<&'static Runtime, LoadError> {
     static RT: OnceLock<Result<Runtime, String>> = OnceLock::new();
-    RT.get_or_init(|| Runtime::new().map_err(|e| e.to_string()))
-        .as_ref()
-        .map_err(|e| LoadError::Engine(e.clone()))
+    RT.get_or_init(|| Runtime::new().map_err(|e| e.to_string())).as_ref().map_err(|e| LoadError::Engine(e.clone()))
 }
 
 #[allow(dead_code)]
