@@ -14,11 +14,7 @@ pub struct ParseError {
 
 impl ParseError {
     pub(crate) fn new(name: &str, line: usize, message: String) -> Self {
-        ParseError {
-            name: name.to_owned(),
-            line,
-            message,
-        }
+        ParseError { name: name.to_owned(), line, message }
     }
 
     /// The name of the template being parsed.
@@ -53,11 +49,7 @@ pub struct ExecError {
 
 impl ExecError {
     pub(crate) fn new(name: &str, message: String, source: Option<FuncError>) -> Self {
-        ExecError {
-            name: name.to_owned(),
-            message,
-            source: source.map(Box::new),
-        }
+        ExecError { name: name.to_owned(), message, source: source.map(Box::new) }
     }
 
     /// The name of the template that was executing.

@@ -12,9 +12,8 @@ use crate::error::{Error, ExecError};
 use crate::funcs::builtins;
 use crate::funcs::{Args, CallContext, Func, FuncError, Imp, Param, Signature};
 use crate::gofmt;
-use crate::parse::{
-    Arg, BranchNode, CommandNode, ListNode, Node, NumberNode, PipeNode, Tree, VariableNode,
-};
+use crate::parse::{Arg, BranchNode, CommandNode, ListNode, Node, NumberNode, PipeNode, Tree, VariableNode};
+use crate::stack;
 use crate::strconv;
 use crate::template::{MissingKey, TemplateSet};
 use crate::value::{ElemType, Object, Value};
@@ -32,29 +31,17 @@ pub(crate) enum Val {
 
 impl Val {
     fn from_data(v: &Value) -> Val {
-        if v.is_nil() {
-            Val::Invalid
-        } else {
-            Val::Concrete(v.clone())
-        }
+        if v.is_nil() { Val::Invalid } else { Val::Concrete(v.clone()) }
     }
 
     /// The result of a function: only nil is still an interface value.
     fn from_result(v: Value) -> Val {
-        if v.is_nil() {
-            Val::Boxed(Value::Nil)
-        } else {
-            Val::Concrete(v)
-        }
+        if v.is_nil() { Val::Boxed(Value::Nil) } else { Val::Concrete(v) }
     }
 
     /// An element of a map or slice of element type `elem`.
     fn elem(elem: ElemType, v: Value) -> Val {
-        if elem == ElemType::Any {
-            Val::Boxed(v)
-        } else {
-            Val::Concrete(v)
-        }
+        if elem == ElemType::Any { Val::Boxed(v) } else { Val::Concrete(v) }
     }
 
     /// Go's `indirectInterface` at the end of each pipeline stage.
@@ -109,24 +96,29 @@ pub(crate) struct Overlay<'a> {
     parent: Option<&'a Overlay<'a>>,
 }
 
-/// The execution environment shared by nested executions: the set, the `tpl` overlays and the nesting depth.
+/// Nesting state shared by an execution and every execution nested in it (through `include` or `tpl`).
+pub(crate) struct Guard {
+    depth: Cell<usize>,
+    base: usize,
+}
+
+impl Guard {
+    /// A guard whose stack measurements start here.
+    pub(crate) fn new() -> Self {
+        Guard { depth: Cell::new(0), base: stack::position() }
+    }
+}
+
+/// The execution environment shared by nested executions: the set, the `tpl` overlays and the nesting guard.
 pub(crate) struct Env<'a> {
     set: &'a TemplateSet,
     overlay: Option<&'a Overlay<'a>>,
-    nesting: &'a Cell<usize>,
+    guard: &'a Guard,
 }
 
 impl<'a> Env<'a> {
-    pub(crate) fn new(
-        set: &'a TemplateSet,
-        overlay: Option<&'a Overlay<'a>>,
-        nesting: &'a Cell<usize>,
-    ) -> Self {
-        Env {
-            set,
-            overlay,
-            nesting,
-        }
+    pub(crate) fn new(set: &'a TemplateSet, overlay: Option<&'a Overlay<'a>>, guard: &'a Guard) -> Self {
+        Env { set, overlay, guard }
     }
 
     pub(crate) fn set_name(&self) -> &str {
@@ -151,10 +143,7 @@ impl<'a> Env<'a> {
     /// Go's `ExecuteTemplate`.
     pub(crate) fn execute_named(&self, name: &str, data: &Value) -> Result<String, Error> {
         let Some(tree) = self.lookup(name) else {
-            return Err(Error::NoTemplate {
-                name: name.to_owned(),
-                set: self.set.name().to_owned(),
-            });
+            return Err(Error::NoTemplate { name: name.to_owned(), set: self.set.name().to_owned() });
         };
         self.execute_tree(&tree, data).map_err(Error::Exec)
     }
@@ -162,40 +151,37 @@ impl<'a> Env<'a> {
     /// Run a tree from the top with `data` as dot and `$`.
     fn execute_tree(&self, tree: &Tree, data: &Value) -> Result<String, ExecError> {
         let max = self.set.options().max_depth;
-        let level = self.nesting.get();
+        let level = self.guard.depth.get();
         if level >= max {
             return Err(ExecError::new(
                 tree.name(),
+                format!("template: {}: exceeded maximum template depth ({max})", tree.name()),
+                None,
+            ));
+        }
+        let max_stack = self.set.options().max_stack;
+        if stack::used_since(self.guard.base) > max_stack {
+            return Err(ExecError::new(
+                tree.name(),
                 format!(
-                    "template: {}: exceeded maximum template depth ({max})",
+                    "template: {}: exceeded maximum template nesting: stack limit of {max_stack} bytes reached",
                     tree.name()
                 ),
                 None,
             ));
         }
-        self.nesting.set(level + 1);
+        self.guard.depth.set(level + 1);
         let mut out = String::new();
         let dot = Val::from_data(data);
-        let mut st = State {
-            env: self,
-            tree,
-            node: None,
-            vars: vec![(Rc::from("$"), dot.clone())],
-            depth: 0,
-            out: &mut out,
-        };
+        let mut st =
+            State { env: self, tree, node: None, vars: vec![(Rc::from("$"), dot.clone())], depth: 0, out: &mut out };
         let r = st.walk_list(&dot, &tree.root);
-        self.nesting.set(level);
-        r.map(|_| out)
+        self.guard.depth.set(level);
+        r.map(|_| out).map_err(|e| *e)
     }
 
     /// Helm's `tpl`: parse `text` into an overlay on the current scope and execute it.
-    pub(crate) fn execute_text(
-        &self,
-        name: &str,
-        text: &str,
-        data: &Value,
-    ) -> Result<String, Error> {
+    pub(crate) fn execute_text(&self, name: &str, text: &str, data: &Value) -> Result<String, Error> {
         let trees = self.set.parse_trees(name, text)?;
         let mut top = None;
         let mut templates: HashMap<Rc<str>, Rc<Tree>> = HashMap::new();
@@ -210,20 +196,10 @@ impl<'a> Env<'a> {
             }
         }
         let Some(top) = top else {
-            return Err(Error::NoTemplate {
-                name: name.to_owned(),
-                set: self.set.name().to_owned(),
-            });
+            return Err(Error::NoTemplate { name: name.to_owned(), set: self.set.name().to_owned() });
         };
-        let overlay = Overlay {
-            templates,
-            parent: self.overlay,
-        };
-        let env = Env {
-            set: self.set,
-            overlay: Some(&overlay),
-            nesting: self.nesting,
-        };
+        let overlay = Overlay { templates, parent: self.overlay };
+        let env = Env { set: self.set, overlay: Some(&overlay), guard: self.guard };
         env.execute_tree(&top, data).map_err(Error::Exec)
     }
 }
@@ -279,7 +255,7 @@ enum Callee<'f> {
     Method(Rc<dyn Object>, Signature),
 }
 
-type EResult<T> = Result<T, ExecError>;
+type EResult<T> = Result<T, Box<ExecError>>;
 
 struct State<'e, 't, 'o> {
     env: &'e Env<'e>,
@@ -295,9 +271,11 @@ impl<'e, 't> State<'e, 't, '_> {
         self.node = Some(node);
     }
 
-    fn error(&self, msg: impl Into<String>, source: Option<FuncError>) -> ExecError {
+    #[cold]
+    #[inline(never)]
+    fn error(&self, msg: std::fmt::Arguments<'_>, source: Option<FuncError>) -> Box<ExecError> {
         let name = self.tree.name();
-        let msg = msg.into();
+        let msg = msg.to_string();
         let full = match self.node {
             None => format!("template: {name}: {msg}"),
             Some(n) => format!(
@@ -307,10 +285,19 @@ impl<'e, 't> State<'e, 't, '_> {
                 n.context()
             ),
         };
-        ExecError::new(name, full, source)
+        Box::new(ExecError::new(name, full, source))
     }
 
-    fn errorf(&self, msg: impl Into<String>) -> ExecError {
+    #[cold]
+    #[inline(never)]
+    fn call_error(&self, name: &str, e: FuncError) -> Box<ExecError> {
+        let msg = format!("error calling {name}: {e}");
+        self.error(format_args!("{msg}"), Some(e))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn errorf(&self, msg: std::fmt::Arguments<'_>) -> Box<ExecError> {
         self.error(msg, None)
     }
 
@@ -331,7 +318,7 @@ impl<'e, 't> State<'e, 't, '_> {
                 return Ok(());
             }
         }
-        Err(self.errorf(format!("undefined variable: {name}")))
+        Err(self.errorf(format_args!("undefined variable: {name}")))
     }
 
     fn set_top_var(&mut self, n: usize, value: Val) {
@@ -347,13 +334,25 @@ impl<'e, 't> State<'e, 't, '_> {
                 return Ok(v.clone());
             }
         }
-        Err(self.errorf(format!("undefined variable: {name}")))
+        Err(self.errorf(format_args!("undefined variable: {name}")))
     }
 
     // ---- walking ----
 
+    /// Stop before the stack budget is exhausted.
+    fn check_stack(&self) -> EResult<()> {
+        let max = self.env.set.options().max_stack;
+        if stack::used_since(self.env.guard.base) > max {
+            return Err(
+                self.errorf(format_args!("exceeded maximum template nesting: stack limit of {max} bytes reached"))
+            );
+        }
+        Ok(())
+    }
+
     fn walk_list(&mut self, dot: &Val, list: &'t ListNode) -> EResult<Flow> {
         self.at(At::List(list));
+        self.check_stack()?;
         for node in &list.nodes {
             match self.walk(dot, node)? {
                 Flow::Normal => {}
@@ -379,9 +378,9 @@ impl<'e, 't> State<'e, 't, '_> {
             Node::If(b) => self.walk_if_or_with(false, dot, b),
             Node::With(b) => self.walk_if_or_with(true, dot, b),
             Node::Range(b) => self.walk_range(dot, node, b),
-            Node::Template { name, pipe, .. } => self
-                .walk_template(dot, node, name, pipe.as_ref())
-                .map(|()| Flow::Normal),
+            Node::Template { name, pipe, .. } => {
+                self.walk_template(dot, node, name, pipe.as_deref()).map(|()| Flow::Normal)
+            }
             Node::Text { text, .. } => {
                 self.out.push_str(text);
                 Ok(Flow::Normal)
@@ -394,11 +393,7 @@ impl<'e, 't> State<'e, 't, '_> {
         let r = (|| {
             let val = self.eval_pipeline(dot, Some(&b.pipe))?;
             if val.truth() {
-                if is_with {
-                    self.walk_list(&val, &b.list)
-                } else {
-                    self.walk_list(dot, &b.list)
-                }
+                if is_with { self.walk_list(&val, &b.list) } else { self.walk_list(dot, &b.list) }
             } else if let Some(e) = &b.else_list {
                 self.walk_list(dot, e)
             } else {
@@ -418,21 +413,11 @@ impl<'e, 't> State<'e, 't, '_> {
     }
 
     /// One iteration; returns false when the loop must stop (`{{break}}`).
-    fn range_iteration(
-        &mut self,
-        r: &'t BranchNode,
-        mark: usize,
-        index: Val,
-        elem: Val,
-    ) -> EResult<bool> {
+    fn range_iteration(&mut self, r: &'t BranchNode, mark: usize, index: Val, elem: Val) -> EResult<bool> {
         let decl = &r.pipe.decl;
         if let Some(first) = decl.first() {
             if r.pipe.is_assign {
-                let target = if decl.len() > 1 {
-                    index.clone()
-                } else {
-                    elem.clone()
-                };
+                let target = if decl.len() > 1 { index.clone() } else { elem.clone() };
                 self.set_var(first.ident.first().map_or("", |s| s.as_ref()), target)?;
             } else {
                 self.set_top_var(1, elem.clone());
@@ -440,10 +425,7 @@ impl<'e, 't> State<'e, 't, '_> {
         }
         if let Some(second) = decl.get(1) {
             if r.pipe.is_assign {
-                self.set_var(
-                    second.ident.first().map_or("", |s| s.as_ref()),
-                    elem.clone(),
-                )?;
+                self.set_var(second.ident.first().map_or("", |s| s.as_ref()), elem.clone())?;
             } else {
                 self.set_top_var(2, index);
             }
@@ -453,6 +435,7 @@ impl<'e, 't> State<'e, 't, '_> {
         Ok(!matches!(flow?, Flow::Break))
     }
 
+    #[inline(never)]
     fn walk_range_inner(&mut self, dot: &Val, r: &'t BranchNode) -> EResult<()> {
         let val = self.eval_pipeline(dot, Some(&r.pipe))?;
         let mark = self.mark();
@@ -466,10 +449,9 @@ impl<'e, 't> State<'e, 't, '_> {
             None => false,
             Some(v @ (Value::Int(_) | Value::Int64(_) | Value::Uint64(_) | Value::Uint8(_))) => {
                 if r.pipe.decl.len() > 1 {
-                    return Err(self.errorf(format!(
-                        "can't use {} to iterate over more than one variable",
-                        val.fmt_v()
-                    )));
+                    return Err(
+                        self.errorf(format_args!("can't use {} to iterate over more than one variable", val.fmt_v()))
+                    );
                 }
                 let n: u64 = match v {
                     Value::Int(i) | Value::Int64(i) => u64::try_from(i).unwrap_or(0),
@@ -520,7 +502,7 @@ impl<'e, 't> State<'e, 't, '_> {
                 }
                 !entries.is_empty()
             }
-            Some(_) => return Err(self.errorf(format!("range can't iterate over {}", val.fmt_v()))),
+            Some(_) => return Err(self.errorf(format_args!("range can't iterate over {}", val.fmt_v()))),
         };
         if !ran && let Some(e) = &r.else_list {
             self.walk_list(dot, e)?;
@@ -528,24 +510,19 @@ impl<'e, 't> State<'e, 't, '_> {
         Ok(())
     }
 
-    fn walk_template(
-        &mut self,
-        dot: &Val,
-        node: &'t Node,
-        name: &str,
-        pipe: Option<&'t PipeNode>,
-    ) -> EResult<()> {
+    #[inline(never)]
+    fn walk_template(&mut self, dot: &Val, node: &'t Node, name: &str, pipe: Option<&'t PipeNode>) -> EResult<()> {
         self.at(At::Node(node));
         let Some(tmpl) = self.env.lookup(name) else {
-            return Err(self.errorf(format!("template {} not defined", strconv::quote(name))));
+            return Err(self.errorf(format_args!("template {} not defined", strconv::quote(name))));
         };
         let max = self.env.set.options().max_depth;
-        let level = self.env.nesting.get();
+        let level = self.env.guard.depth.get();
         if level >= max {
-            return Err(self.errorf(format!("exceeded maximum template depth ({max})")));
+            return Err(self.errorf(format_args!("exceeded maximum template depth ({max})")));
         }
         let new_dot = self.eval_pipeline(dot, pipe)?;
-        self.env.nesting.set(level + 1);
+        self.env.guard.depth.set(level + 1);
         let mut st = State {
             env: self.env,
             tree: &tmpl,
@@ -555,17 +532,19 @@ impl<'e, 't> State<'e, 't, '_> {
             out: &mut *self.out,
         };
         let r = st.walk_list(&new_dot, &tmpl.root);
-        self.env.nesting.set(level);
+        self.env.guard.depth.set(level);
         r.map(|_| ())
     }
 
     // ---- evaluation ----
 
+    #[inline(never)]
     fn eval_pipeline(&mut self, dot: &Val, pipe: Option<&'t PipeNode>) -> EResult<Val> {
         let Some(pipe) = pipe else {
             return Ok(Val::Invalid);
         };
         self.at(At::Pipe(pipe));
+        self.check_stack()?;
         let mut value: Option<Val> = None;
         for cmd in &pipe.cmds {
             let v = self.eval_command(dot, cmd, value.take())?;
@@ -586,19 +565,14 @@ impl<'e, 't> State<'e, 't, '_> {
     fn not_a_function(&self, args: &[Arg], final_: &Option<Val>) -> EResult<()> {
         if args.len() > 1 || final_.is_some() {
             let first = args.first().map(|a| a.to_string()).unwrap_or_default();
-            return Err(self.errorf(format!("can't give argument to non-function {first}")));
+            return Err(self.errorf(format_args!("can't give argument to non-function {first}")));
         }
         Ok(())
     }
 
-    fn eval_command(
-        &mut self,
-        dot: &Val,
-        cmd: &'t CommandNode,
-        final_: Option<Val>,
-    ) -> EResult<Val> {
+    fn eval_command(&mut self, dot: &Val, cmd: &'t CommandNode, final_: Option<Val>) -> EResult<Val> {
         let Some(first) = cmd.args.first() else {
-            return Err(self.errorf("empty command"));
+            return Err(self.errorf(format_args!("empty command")));
         };
         match first {
             Arg::Field { ident, .. } => {
@@ -622,22 +596,20 @@ impl<'e, 't> State<'e, 't, '_> {
         match first {
             Arg::Bool { val, .. } => Ok(Val::Concrete(Value::Bool(*val))),
             Arg::Dot { .. } => Ok(dot.clone()),
-            Arg::Nil { .. } => Err(self.errorf("nil is not a command")),
+            Arg::Nil { .. } => Err(self.errorf(format_args!("nil is not a command"))),
             Arg::Number(n) => self.ideal_constant(n),
             Arg::String { text, .. } => Ok(Val::Concrete(Value::String(text.clone()))),
-            _ => Err(self.errorf(format!(
-                "can't evaluate command {}",
-                strconv::quote(&first.to_string())
-            ))),
+            _ => Err(self.errorf(format_args!("can't evaluate command {}", strconv::quote(&first.to_string())))),
         }
     }
 
     /// A number in a context with no type: its syntax decides `int` or `float64`.
+    #[inline(never)]
     fn ideal_constant(&mut self, n: &'t NumberNode) -> EResult<Val> {
         self.at(At::Num(n));
         let text: &str = &n.text;
         if n.is_complex {
-            return Err(self.errorf(format!("complex constant {text} is not supported")));
+            return Err(self.errorf(format_args!("complex constant {text} is not supported")));
         }
         let is_hex_int = text.len() > 2
             && text.starts_with('0')
@@ -651,7 +623,7 @@ impl<'e, 't> State<'e, 't, '_> {
             return Ok(Val::Concrete(Value::Int(n.int64)));
         }
         if n.is_uint {
-            return Err(self.errorf(format!("{text} overflows int")));
+            return Err(self.errorf(format_args!("{text} overflows int")));
         }
         Ok(Val::Invalid)
     }
@@ -679,10 +651,10 @@ impl<'e, 't> State<'e, 't, '_> {
     ) -> EResult<Val> {
         self.at(At::Arg(chain));
         if fields.is_empty() {
-            return Err(self.errorf("internal error: no fields in evalChainNode"));
+            return Err(self.errorf(format_args!("internal error: no fields in evalChainNode")));
         }
         if let Arg::Nil { .. } = node {
-            return Err(self.errorf(format!("indirection through explicit nil in {chain}")));
+            return Err(self.errorf(format_args!("indirection through explicit nil in {chain}")));
         }
         let pipe = self.eval_arg_untyped(dot, node)?;
         self.eval_field_chain(dot, pipe, At::Arg(chain), fields, args, final_)
@@ -723,6 +695,7 @@ impl<'e, 't> State<'e, 't, '_> {
         self.eval_field(dot, last, node, args, final_, receiver)
     }
 
+    #[inline(never)]
     fn eval_field(
         &mut self,
         dot: &Val,
@@ -735,18 +708,12 @@ impl<'e, 't> State<'e, 't, '_> {
         let value = match &receiver {
             Val::Invalid => {
                 if self.env.set.options().missing_key == MissingKey::Error {
-                    return Err(self.errorf(format!(
-                        "nil data; no entry for key {}",
-                        strconv::quote(name)
-                    )));
+                    return Err(self.errorf(format_args!("nil data; no entry for key {}", strconv::quote(name))));
                 }
                 return Ok(Val::Invalid);
             }
             Val::Boxed(Value::Nil) => {
-                return Err(self.errorf(format!(
-                    "nil pointer evaluating {}.{name}",
-                    receiver.type_name()
-                )));
+                return Err(self.errorf(format_args!("nil pointer evaluating {}.{name}", receiver.type_name())));
             }
             Val::Concrete(v) | Val::Boxed(v) => v.clone(),
         };
@@ -754,48 +721,38 @@ impl<'e, 't> State<'e, 't, '_> {
         if let Value::Object(o) = &value
             && let Some(sig) = o.method(name)
         {
-            return self.eval_call(
-                dot,
-                Callee::Method(o.clone(), sig),
-                node,
-                name,
-                args,
-                final_,
-            );
+            return self.eval_call(dot, Callee::Method(o.clone(), sig), node, name, args, final_);
         }
         let has_args = args.is_some_and(|a| a.len() > 1) || final_.is_some();
         let mut map_value = value;
         if let Value::Object(o) = &map_value {
             if let Some(v) = o.field(name) {
                 if has_args {
-                    return Err(self.errorf(format!(
-                        "{name} has arguments but cannot be invoked as function"
-                    )));
+                    return Err(self.errorf(format_args!("{name} has arguments but cannot be invoked as function")));
                 }
                 return Ok(Val::from_result(v));
             }
             match o.underlying() {
                 Some(u @ Value::Map(_)) => map_value = u,
-                _ => return Err(self.errorf(format!("can't evaluate field {name} in type {typ}"))),
+                _ => return Err(self.errorf(format_args!("can't evaluate field {name} in type {typ}"))),
             }
         }
         if let Value::Map(m) = &map_value {
             if has_args {
-                return Err(self.errorf(format!("{name} is not a method but has arguments")));
+                return Err(self.errorf(format_args!("{name} is not a method but has arguments")));
             }
             return match m.get(name) {
                 Some(v) => Ok(Val::elem(m.elem_type(), v)),
-                None => {
-                    match self.env.set.options().missing_key {
-                        MissingKey::Default => Ok(Val::Invalid),
-                        MissingKey::Zero => Ok(Val::elem(m.elem_type(), m.elem_type().zero())),
-                        MissingKey::Error => Err(self
-                            .errorf(format!("map has no entry for key {}", strconv::quote(name)))),
+                None => match self.env.set.options().missing_key {
+                    MissingKey::Default => Ok(Val::Invalid),
+                    MissingKey::Zero => Ok(Val::elem(m.elem_type(), m.elem_type().zero())),
+                    MissingKey::Error => {
+                        Err(self.errorf(format_args!("map has no entry for key {}", strconv::quote(name))))
                     }
-                }
+                },
             };
         }
-        Err(self.errorf(format!("can't evaluate field {name} in type {typ}")))
+        Err(self.errorf(format_args!("can't evaluate field {name} in type {typ}")))
     }
 
     fn eval_function(
@@ -810,10 +767,7 @@ impl<'e, 't> State<'e, 't, '_> {
         self.at(At::Arg(ident));
         let env = self.env;
         let Some(f) = env.func(name) else {
-            return Err(self.errorf(format!(
-                "{} is not a defined function",
-                strconv::quote(name)
-            )));
+            return Err(self.errorf(format_args!("{} is not a defined function", strconv::quote(name))));
         };
         self.eval_call(dot, Callee::Func(f), cmd, name, args, final_)
     }
@@ -833,32 +787,23 @@ impl<'e, 't> State<'e, 't, '_> {
             Callee::Method(_, s) => *s,
         };
         let num_in = args.len() + usize::from(final_.is_some());
-        let num_fixed = if sig.variadic.is_some() {
-            sig.params.len()
-        } else {
-            args.len()
-        };
+        let num_fixed = if sig.variadic.is_some() { sig.params.len() } else { args.len() };
         if sig.variadic.is_some() {
             if num_in < num_fixed {
-                return Err(self.errorf(format!(
+                return Err(self.errorf(format_args!(
                     "wrong number of args for {name}: want at least {} got {}",
                     sig.params.len(),
                     args.len()
                 )));
             }
         } else if num_in != sig.params.len() {
-            return Err(self.errorf(format!(
-                "wrong number of args for {name}: want {} got {num_in}",
-                sig.params.len()
-            )));
+            return Err(
+                self.errorf(format_args!("wrong number of args for {name}: want {} got {num_in}", sig.params.len()))
+            );
         }
 
         // and/or short-circuit and return an operand.
-        if let Callee::Func(Func {
-            imp: imp @ (Imp::And | Imp::Or),
-            ..
-        }) = &callee
-        {
+        if let Callee::Func(Func { imp: imp @ (Imp::And | Imp::Or), .. }) = &callee {
             let is_or = matches!(imp, Imp::Or);
             let mut v = Val::Invalid;
             for arg in args {
@@ -880,16 +825,14 @@ impl<'e, 't> State<'e, 't, '_> {
                 (None, None) => Val::Invalid,
             };
             let result = match v {
-                Val::Invalid => Err(FuncError::new(
-                    "reflect: call of reflect.Value.Type on zero Value",
-                )),
+                Val::Invalid => Err(FuncError::new("reflect: call of reflect.Value.Type on zero Value")),
                 other => builtins::length(&other.value()),
             };
             return match result {
                 Ok(v) => Ok(Val::Concrete(v)),
                 Err(e) => {
                     self.at(node);
-                    Err(self.error(format!("error calling {name}: {e}"), Some(e)))
+                    Err(self.call_error(name, e))
                 }
             };
         }
@@ -915,6 +858,13 @@ impl<'e, 't> State<'e, 't, '_> {
             argv.push(self.validate_type(f, t)?);
         }
 
+        self.invoke(callee, node, name, args, argv)
+    }
+
+    /// Run the function with its evaluated arguments (out of line, so that argument evaluation, which recurses,
+    /// keeps a small frame).
+    #[inline(never)]
+    fn invoke(&mut self, callee: Callee<'_>, node: At<'t>, name: &str, args: &[Arg], argv: Vec<Value>) -> EResult<Val> {
         let env = self.env;
         let mut cx = CallContext { env, name };
         let result = match callee {
@@ -929,12 +879,13 @@ impl<'e, 't> State<'e, 't, '_> {
             Ok(v) => Ok(Val::from_result(v)),
             Err(e) => {
                 self.at(node);
-                Err(self.error(format!("error calling {name}: {e}"), Some(e)))
+                Err(self.call_error(name, e))
             }
         }
     }
 
     /// Go's builtin `call`: this model has no function values, so the callee is never callable.
+    #[inline(never)]
     fn call_builtin(&self, args: &[Arg], argv: &[Value]) -> FuncError {
         let callee_name = match args.first() {
             Some(a) => a.to_string(),
@@ -942,26 +893,22 @@ impl<'e, 't> State<'e, 't, '_> {
         };
         match argv.first() {
             None | Some(Value::Nil) => FuncError::new("call of nil"),
-            Some(v) => FuncError::new(format!(
-                "non-function {callee_name} of type {}",
-                v.type_name()
-            )),
+            Some(v) => FuncError::new(format!("non-function {callee_name} of type {}", v.type_name())),
         }
     }
 
     /// Go's `validateType`: check that `value` is assignable to `typ`.
+    #[inline(never)]
     fn validate_type(&self, value: Val, typ: Param) -> EResult<Value> {
         let v = match value {
             Val::Invalid => {
                 if typ.can_be_nil() {
                     return Ok(Value::Nil);
                 }
-                return Err(self.errorf(format!("invalid value; expected {typ}")));
+                return Err(self.errorf(format_args!("invalid value; expected {typ}")));
             }
             Val::Boxed(Value::Nil) if typ != Param::Any => {
-                return Err(self.errorf(format!(
-                    "wrong type for value; expected {typ}; got interface {{}}"
-                )));
+                return Err(self.errorf(format_args!("wrong type for value; expected {typ}; got interface {{}}")));
             }
             Val::Concrete(v) | Val::Boxed(v) => v,
         };
@@ -974,10 +921,7 @@ impl<'e, 't> State<'e, 't, '_> {
         {
             return Ok(u);
         }
-        Err(self.errorf(format!(
-            "wrong type for value; expected {typ}; got {}",
-            v.type_name()
-        )))
+        Err(self.errorf(format_args!("wrong type for value; expected {typ}; got {}", v.type_name())))
     }
 
     /// `evalArg` for a parameter of type `typ`.
@@ -989,7 +933,7 @@ impl<'e, 't> State<'e, 't, '_> {
                 if typ.can_be_nil() {
                     return Ok(Value::Nil);
                 }
-                return Err(self.errorf(format!("cannot assign nil to {typ}")));
+                return Err(self.errorf(format_args!("cannot assign nil to {typ}")));
             }
             Arg::Field { ident, .. } => {
                 let v = self.eval_field_node(dot, n, ident, None, None)?;
@@ -1013,30 +957,34 @@ impl<'e, 't> State<'e, 't, '_> {
             }
             _ => {}
         }
+        self.eval_arg_literal(dot, typ, n)
+    }
+
+    /// `evalArg` for a constant operand: converted by parameter type.
+    #[inline(never)]
+    fn eval_arg_literal(&mut self, dot: &Val, typ: Param, n: &'t Arg) -> EResult<Value> {
         match typ {
             Param::Bool => match n {
                 Arg::Bool { val, .. } => Ok(Value::Bool(*val)),
-                _ => Err(self.errorf(format!("expected bool; found {n}"))),
+                _ => Err(self.errorf(format_args!("expected bool; found {n}"))),
             },
             Param::Float64 => match n {
                 Arg::Number(num) if num.is_float => Ok(Value::Float64(num.float64)),
-                _ => Err(self.errorf(format!("expected float; found {n}"))),
+                _ => Err(self.errorf(format_args!("expected float; found {n}"))),
             },
             Param::Int | Param::Int64 => match n {
-                Arg::Number(num) if num.is_int => Ok(if typ == Param::Int {
-                    Value::Int(num.int64)
-                } else {
-                    Value::Int64(num.int64)
-                }),
-                _ => Err(self.errorf(format!("expected integer; found {n}"))),
+                Arg::Number(num) if num.is_int => {
+                    Ok(if typ == Param::Int { Value::Int(num.int64) } else { Value::Int64(num.int64) })
+                }
+                _ => Err(self.errorf(format_args!("expected integer; found {n}"))),
             },
             Param::String => match n {
                 Arg::String { text, .. } => Ok(Value::String(text.clone())),
-                _ => Err(self.errorf(format!("expected string; found {n}"))),
+                _ => Err(self.errorf(format_args!("expected string; found {n}"))),
             },
             Param::Any => Ok(self.eval_empty_interface(dot, n)?.value()),
             Param::List | Param::Strings | Param::Map | Param::Bytes => {
-                Err(self.errorf(format!("can't handle {n} for arg of type {typ}")))
+                Err(self.errorf(format_args!("can't handle {n} for arg of type {typ}")))
             }
         }
     }
@@ -1050,12 +998,8 @@ impl<'e, 't> State<'e, 't, '_> {
             Arg::Field { ident, .. } => self.eval_field_node(dot, n, ident, None, None),
             Arg::Variable(var) => self.eval_variable_node(dot, var, None, None),
             Arg::Pipe(p) => self.eval_pipeline(dot, Some(p)),
-            Arg::Identifier { name, .. } => {
-                self.eval_function(dot, n, name, At::Arg(n), None, None)
-            }
-            Arg::Chain { node, fields, .. } => {
-                self.eval_chain_node(dot, n, node, fields, None, None)
-            }
+            Arg::Identifier { name, .. } => self.eval_function(dot, n, name, At::Arg(n), None, None),
+            Arg::Chain { node, fields, .. } => self.eval_chain_node(dot, n, node, fields, None, None),
             _ => self.eval_empty_interface(dot, n),
         }
     }
@@ -1071,20 +1015,19 @@ impl<'e, 't> State<'e, 't, '_> {
             Arg::Bool { val, .. } => Ok(Val::Concrete(Value::Bool(*val))),
             Arg::Dot { .. } => Ok(dot.clone()),
             Arg::Field { ident, .. } => self.eval_field_node(dot, n, ident, None, None),
-            Arg::Identifier { name, .. } => {
-                self.eval_function(dot, n, name, At::Arg(n), None, None)
-            }
-            Arg::Nil { .. } => Err(self.errorf("evalEmptyInterface: nil (can't happen)")),
+            Arg::Identifier { name, .. } => self.eval_function(dot, n, name, At::Arg(n), None, None),
+            Arg::Nil { .. } => Err(self.errorf(format_args!("evalEmptyInterface: nil (can't happen)"))),
             Arg::Number(num) => self.ideal_constant(num),
             Arg::String { text, .. } => Ok(Val::Concrete(Value::String(text.clone()))),
             Arg::Variable(var) => self.eval_variable_node(dot, var, None, None),
             Arg::Pipe(p) => self.eval_pipeline(dot, Some(p)),
-            Arg::Chain { .. } => Err(self.errorf(format!(
-                "can't handle assignment of {n} to empty interface argument"
-            ))),
+            Arg::Chain { .. } => {
+                Err(self.errorf(format_args!("can't handle assignment of {n} to empty interface argument")))
+            }
         }
     }
 
+    #[inline(never)]
     fn print_value(&mut self, node: &'t Node, v: &Val) {
         self.at(At::Node(node));
         match v.inner() {

@@ -87,11 +87,7 @@ impl Printer {
     }
 
     fn write_padding(&mut self, n: usize) {
-        let pad = if self.f.zero && !self.f.minus {
-            '0'
-        } else {
-            ' '
-        };
+        let pad = if self.f.zero && !self.f.minus { '0' } else { ' ' };
         for _ in 0..n {
             self.buf.push(pad);
         }
@@ -143,17 +139,9 @@ impl Printer {
 
     /// `fmt.fmtInteger`: `u` holds the two's complement bits when `signed`.
     fn fmt_integer_base(&mut self, u: u64, base: u32, signed: bool, verb: char, upper: bool) {
-        let digits: &[u8; 17] = if upper {
-            b"0123456789ABCDEFX"
-        } else {
-            b"0123456789abcdefx"
-        };
+        let digits: &[u8; 17] = if upper { b"0123456789ABCDEFX" } else { b"0123456789abcdefx" };
         let negative = signed && (u as i64) < 0;
-        let mut u = if negative {
-            (u as i64).unsigned_abs()
-        } else {
-            u
-        };
+        let mut u = if negative { (u as i64).unsigned_abs() } else { u };
         let mut prec = 0usize;
         if self.f.prec_present {
             prec = self.f.prec;
@@ -256,19 +244,12 @@ impl Printer {
             'x' => self.fmt_integer_base(u, 16, signed, verb, false),
             'X' => self.fmt_integer_base(u, 16, signed, verb, true),
             'c' => {
-                let c = u32::try_from(u)
-                    .ok()
-                    .and_then(char::from_u32)
-                    .unwrap_or('\u{FFFD}');
+                let c = u32::try_from(u).ok().and_then(char::from_u32).unwrap_or('\u{FFFD}');
                 self.pad(c.encode_utf8(&mut [0u8; 4]));
             }
             'q' => {
                 let r = u32::try_from(u).unwrap_or(0xFFFD);
-                let s = if self.f.plus {
-                    strconv::quote_rune_to_ascii(r)
-                } else {
-                    strconv::quote_rune(r)
-                };
+                let s = if self.f.plus { strconv::quote_rune_to_ascii(r) } else { strconv::quote_rune(r) };
                 self.pad(&s);
             }
             'U' => self.fmt_unicode(u),
@@ -287,11 +268,7 @@ impl Printer {
     }
 
     fn fmt_float_with(&mut self, v: f64, verb: u8, prec: i32) {
-        let prec = if self.f.prec_present {
-            i32::try_from(self.f.prec).unwrap_or(i32::MAX)
-        } else {
-            prec
-        };
+        let prec = if self.f.prec_present { i32::try_from(self.f.prec).unwrap_or(i32::MAX) } else { prec };
         let formatted = strconv::format_float(v, verb, prec);
         let mut num: Vec<u8> = Vec::with_capacity(formatted.len() + 1);
         if formatted.starts_with('-') || formatted.starts_with('+') {
@@ -388,11 +365,7 @@ impl Printer {
     }
 
     fn fmt_sbx(&mut self, b: &[u8], upper: bool) {
-        let digits: &[u8; 17] = if upper {
-            b"0123456789ABCDEFX"
-        } else {
-            b"0123456789abcdefx"
-        };
+        let digits: &[u8; 17] = if upper { b"0123456789ABCDEFX" } else { b"0123456789abcdefx" };
         let mut length = b.len();
         if self.f.prec_present && self.f.prec < length {
             length = self.f.prec;
@@ -442,11 +415,7 @@ impl Printer {
             self.pad(&format!("`{s}`"));
             return;
         }
-        let q = if self.f.plus {
-            strconv::quote_to_ascii(&s)
-        } else {
-            strconv::quote(&s)
-        };
+        let q = if self.f.plus { strconv::quote_to_ascii(&s) } else { strconv::quote(&s) };
         self.pad(&q);
     }
 
@@ -492,11 +461,7 @@ impl Printer {
                 }
             }
             's' => {
-                let t = if self.f.prec_present {
-                    &b[..b.len().min(byte_prefix_len(b, self.f.prec))]
-                } else {
-                    b
-                };
+                let t = if self.f.prec_present { &b[..b.len().min(byte_prefix_len(b, self.f.prec))] } else { b };
                 let s = String::from_utf8_lossy(t).into_owned();
                 self.pad(&s);
             }
@@ -563,9 +528,7 @@ impl Printer {
         }
         match arg {
             Value::Bool(b) => self.fmt_bool(*b, verb, Ctx::Arg(arg)),
-            Value::Int(i) | Value::Int64(i) => {
-                self.fmt_integer(*i as u64, true, verb, Ctx::Arg(arg))
-            }
+            Value::Int(i) | Value::Int64(i) => self.fmt_integer(*i as u64, true, verb, Ctx::Arg(arg)),
             Value::Uint64(u) => self.fmt_integer(*u, false, verb, Ctx::Arg(arg)),
             Value::Uint8(u) => self.fmt_integer(u64::from(*u), false, verb, Ctx::Arg(arg)),
             Value::Float64(f) => self.fmt_float(*f, verb, Ctx::Arg(arg)),
@@ -615,9 +578,7 @@ impl Printer {
                 }
             }
             Value::Bool(b) => self.fmt_bool(*b, verb, Ctx::Nested(v)),
-            Value::Int(i) | Value::Int64(i) => {
-                self.fmt_integer(*i as u64, true, verb, Ctx::Nested(v))
-            }
+            Value::Int(i) | Value::Int64(i) => self.fmt_integer(*i as u64, true, verb, Ctx::Nested(v)),
             Value::Uint64(u) => self.fmt_integer(*u, false, verb, Ctx::Nested(v)),
             Value::Uint8(u) => self.fmt_integer(u64::from(*u), false, verb, Ctx::Nested(v)),
             Value::Float64(f) => self.fmt_float(*f, verb, Ctx::Nested(v)),
@@ -830,13 +791,7 @@ impl Printer {
         }
     }
 
-    fn arg_number(
-        &mut self,
-        arg_num: usize,
-        format: &str,
-        i: usize,
-        num_args: usize,
-    ) -> (usize, usize, bool) {
+    fn arg_number(&mut self, arg_num: usize, format: &str, i: usize, num_args: usize) -> (usize, usize, bool) {
         let fb = format.as_bytes();
         if fb.len() <= i || fb[i] != b'[' {
             return (arg_num, i, false);
@@ -854,11 +809,7 @@ impl Printer {
 /// Byte length of the first `n` runes of `b` (treating invalid bytes as one rune each).
 fn byte_prefix_len(b: &[u8], n: usize) -> usize {
     let s = String::from_utf8_lossy(b);
-    if s.len() == b.len() {
-        s.char_indices().nth(n).map_or(b.len(), |(i, _)| i)
-    } else {
-        n.min(b.len())
-    }
+    if s.len() == b.len() { s.char_indices().nth(n).map_or(b.len(), |(i, _)| i) } else { n.min(b.len()) }
 }
 
 const TOO_LARGE: usize = 1_000_000;
@@ -934,14 +885,8 @@ mod tests {
         m.insert("b", Value::list(vec![s("x"), Value::Bool(true)]));
         m.insert("a", Value::Float64(1.0));
         assert_eq!(sprint(&[Value::Map(m)]), "map[a:1 b:[x true]]");
-        assert_eq!(
-            sprint(&[Value::list(vec![Value::Int(1), Value::Nil, s("a")])]),
-            "[1 <nil> a]"
-        );
-        assert_eq!(
-            sprint(&[Value::Int(1), Value::Int(2), s("a"), Value::Int(3)]),
-            "1 2a3"
-        );
+        assert_eq!(sprint(&[Value::list(vec![Value::Int(1), Value::Nil, s("a")])]), "[1 <nil> a]");
+        assert_eq!(sprint(&[Value::Int(1), Value::Int(2), s("a"), Value::Int(3)]), "1 2a3");
         assert_eq!(sprint(&[Value::Float64(1e6)]), "1e+06");
         assert_eq!(sprint(&[Value::Nil]), "<nil>");
         assert_eq!(sprint(&[Value::from(b"hi".to_vec())]), "[104 105]");
@@ -952,26 +897,13 @@ mod tests {
     fn printf_verbs_and_errors() {
         assert_eq!(sprintf("%d", &[Value::Float64(1.0)]), "%!d(float64=1)");
         assert_eq!(sprintf("%d %d", &[Value::Int(1)]), "1 %!d(MISSING)");
+        assert_eq!(sprintf("%d", &[Value::Int(1), Value::Int(3)]), "1%!(EXTRA int=3)");
         assert_eq!(
-            sprintf("%d", &[Value::Int(1), Value::Int(3)]),
-            "1%!(EXTRA int=3)"
-        );
-        assert_eq!(
-            sprintf(
-                "%5s|%-5s|%05d|%+d",
-                &[s("a"), s("b"), Value::Int(42), Value::Int(7)]
-            ),
+            sprintf("%5s|%-5s|%05d|%+d", &[s("a"), s("b"), Value::Int(42), Value::Int(7)]),
             "    a|b    |00042|+7"
         );
         assert_eq!(
-            sprintf(
-                "%.2f %e %g",
-                &[
-                    Value::Float64(4.56789),
-                    Value::Float64(1234.5),
-                    Value::Float64(1e21)
-                ]
-            ),
+            sprintf("%.2f %e %g", &[Value::Float64(4.56789), Value::Float64(1234.5), Value::Float64(1e21)]),
             "4.57 1.234500e+03 1e+21"
         );
         assert_eq!(
@@ -991,10 +923,7 @@ mod tests {
         );
         assert_eq!(sprintf("%s", &[Value::Nil]), "%!s(<nil>)");
         assert_eq!(sprintf("%v", &[Value::Nil]), "<nil>");
-        assert_eq!(
-            sprintf("%[2]d %[1]d", &[Value::Int(1), Value::Int(2)]),
-            "2 1"
-        );
+        assert_eq!(sprintf("%[2]d %[1]d", &[Value::Int(1), Value::Int(2)]), "2 1");
         assert_eq!(sprintf("%", &[]), "%!(NOVERB)");
         assert_eq!(sprintf("%!", &[]), "%!!(MISSING)");
     }

@@ -25,6 +25,7 @@ pub mod funcs;
 pub mod gofmt;
 mod parse;
 pub mod sprig;
+mod stack;
 pub mod strconv;
 mod template;
 mod unicode_tables;

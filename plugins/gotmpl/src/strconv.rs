@@ -145,10 +145,7 @@ pub fn parse_uint(s: &str, base: u32) -> Result<u64, NumError> {
         if d >= base {
             return Err(NumError::Syntax);
         }
-        match n
-            .checked_mul(u64::from(base))
-            .and_then(|m| m.checked_add(u64::from(d)))
-        {
+        match n.checked_mul(u64::from(base)).and_then(|m| m.checked_add(u64::from(d))) {
             Some(v) => n = v,
             None => overflow = true,
         }
@@ -200,11 +197,7 @@ pub fn parse_float(s: &str) -> Result<f64, NumError> {
     };
     let lower = body.to_ascii_lowercase();
     if lower == "inf" || lower == "infinity" {
-        return Ok(if neg {
-            f64::NEG_INFINITY
-        } else {
-            f64::INFINITY
-        });
+        return Ok(if neg { f64::NEG_INFINITY } else { f64::INFINITY });
     }
     if lower == "nan" && s.len() == 3 {
         return Ok(f64::NAN);
@@ -314,11 +307,7 @@ fn parse_hex_float(body: &str) -> Result<f64, NumError> {
         return Err(NumError::Syntax);
     }
     i += 1;
-    let exp_str: String = b[i..]
-        .iter()
-        .filter(|&&c| c != b'_')
-        .map(|&c| char::from(c))
-        .collect();
+    let exp_str: String = b[i..].iter().filter(|&&c| c != b'_').map(|&c| char::from(c)).collect();
     if exp_str.is_empty() || exp_str == "+" || exp_str == "-" {
         return Err(NumError::Syntax);
     }
@@ -355,11 +344,7 @@ impl Digits {
     }
 
     fn at(&self, i: i32) -> u8 {
-        if i >= 0 {
-            self.d.get(i as usize).copied().unwrap_or(b'0')
-        } else {
-            b'0'
-        }
+        if i >= 0 { self.d.get(i as usize).copied().unwrap_or(b'0') } else { b'0' }
     }
 
     /// Parse Rust's `{:e}` rendering of a non-negative finite float ("1.2345e6", "0e0").
@@ -384,11 +369,7 @@ pub fn format_float(f: f64, fmt: u8, prec: i32) -> String {
         return "NaN".to_owned();
     }
     if f.is_infinite() {
-        return if f > 0.0 {
-            "+Inf".to_owned()
-        } else {
-            "-Inf".to_owned()
-        };
+        return if f > 0.0 { "+Inf".to_owned() } else { "-Inf".to_owned() };
     }
     let neg = f.is_sign_negative();
     let a = f.abs();

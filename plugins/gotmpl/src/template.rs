@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::error::{Error, ParseError};
-use crate::exec::Env;
+use crate::exec::{Env, Guard};
 use crate::funcs::Funcs;
 use crate::parse::{self, Tree};
 use crate::value::Value;
@@ -33,14 +33,17 @@ pub struct Options {
     /// `exceeded maximum template depth (N)`. Go allows 100000 natively and 1000 on wasm; this port recurses on the
     /// Rust stack, so the default is Go's wasm value, 1000. Raise it only with a stack to match.
     pub max_depth: usize,
+    /// How many bytes of stack parsing and execution may use before they stop with an error (`max expression
+    /// depth exceeded` when parsing, `exceeded maximum template nesting` when executing). Go grows its stacks;
+    /// this port checks its usage instead, so that no template can overflow the stack. The default is 512 KiB on
+    /// wasm (whose default stack is 1 MiB) and 1 MiB elsewhere (the smallest default thread stack is 2 MiB); the
+    /// thread running templates needs this much stack plus a margin.
+    pub max_stack: usize,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options {
-            missing_key: MissingKey::Default,
-            max_depth: 1000,
-        }
+        Options { missing_key: MissingKey::Default, max_depth: 1000, max_stack: crate::stack::DEFAULT_MAX_STACK }
     }
 }
 
@@ -62,10 +65,7 @@ impl std::fmt::Debug for TemplateSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut names: Vec<&str> = self.templates.keys().map(|k| k.as_ref()).collect();
         names.sort_unstable();
-        f.debug_struct("TemplateSet")
-            .field("name", &self.name)
-            .field("templates", &names)
-            .finish_non_exhaustive()
+        f.debug_struct("TemplateSet").field("name", &self.name).field("templates", &names).finish_non_exhaustive()
     }
 }
 
@@ -136,6 +136,7 @@ impl TemplateSet {
             &self.left_delim,
             &self.right_delim,
             &|n: &str| funcs.contains(n),
+            self.options.max_stack,
         )
     }
 
@@ -163,8 +164,8 @@ impl TemplateSet {
     /// Execute the template called `name` with `data` as dot (Go's `ExecuteTemplate`). Partial output is discarded
     /// on error.
     pub fn execute(&self, name: &str, data: &Value) -> Result<String, Error> {
-        let depth = std::cell::Cell::new(0);
-        let env = Env::new(self, None, &depth);
+        let guard = Guard::new();
+        let env = Env::new(self, None, &guard);
         env.execute_named(name, data)
     }
 }

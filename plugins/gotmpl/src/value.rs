@@ -125,19 +125,13 @@ pub struct List {
 impl List {
     /// A `[]interface{}` holding `items`.
     pub fn new(items: Vec<Value>) -> Self {
-        List {
-            elem: ElemType::Any,
-            items: Rc::new(items),
-        }
+        List { elem: ElemType::Any, items: Rc::new(items) }
     }
 
     /// A slice of element type `elem`. The caller promises that every item has that type (see
     /// [`ElemType::admits`]); items of another type would print and compare as themselves.
     pub fn typed(elem: ElemType, items: Vec<Value>) -> Self {
-        List {
-            elem,
-            items: Rc::new(items),
-        }
+        List { elem, items: Rc::new(items) }
     }
 
     /// A `[]string`.
@@ -146,10 +140,7 @@ impl List {
         I: IntoIterator<Item = S>,
         S: Into<Rc<str>>,
     {
-        List::typed(
-            ElemType::String,
-            items.into_iter().map(|s| Value::String(s.into())).collect(),
-        )
+        List::typed(ElemType::String, items.into_iter().map(|s| Value::String(s.into())).collect())
     }
 
     /// The element type.
@@ -222,26 +213,17 @@ impl Map {
 
     /// An empty map whose values have type `elem`.
     pub fn typed(elem: ElemType) -> Self {
-        Map {
-            elem,
-            entries: Rc::default(),
-        }
+        Map { elem, entries: Rc::default() }
     }
 
     /// A `map[string]interface{}` holding `entries`.
     pub fn from_entries(entries: Entries) -> Self {
-        Map {
-            elem: ElemType::Any,
-            entries: Rc::new(RefCell::new(entries)),
-        }
+        Map { elem: ElemType::Any, entries: Rc::new(RefCell::new(entries)) }
     }
 
     /// A map of value type `elem` holding `entries` (each value should have that type).
     pub fn typed_from_entries(elem: ElemType, entries: Entries) -> Self {
-        Map {
-            elem,
-            entries: Rc::new(RefCell::new(entries)),
-        }
+        Map { elem, entries: Rc::new(RefCell::new(entries)) }
     }
 
     /// The value type.
@@ -286,11 +268,7 @@ impl Map {
 
     /// A snapshot of the entries, sorted by key (values are handles, so this is cheap).
     pub fn to_vec(&self) -> Vec<(Rc<str>, Value)> {
-        self.entries
-            .borrow()
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
+        self.entries.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect()
     }
 
     /// Borrow the entries. Drop the guard before anything can mutate this map.
@@ -305,10 +283,7 @@ impl Map {
 
     /// A new map with the same entries (a shallow copy: nested maps stay shared).
     pub fn shallow_copy(&self) -> Map {
-        Map {
-            elem: self.elem,
-            entries: Rc::new(RefCell::new(self.entries.borrow().clone())),
-        }
+        Map { elem: self.elem, entries: Rc::new(RefCell::new(self.entries.borrow().clone())) }
     }
 
     /// The Go type name, e.g. `map[string]interface {}`.
@@ -372,12 +347,7 @@ pub trait Object: Any {
 
     /// Call method `name` (only called when [`Object::method`] returned a signature, with arguments already checked
     /// against it).
-    fn call_method(
-        &self,
-        name: &str,
-        cx: &mut CallContext<'_>,
-        args: &Args<'_>,
-    ) -> Result<Value, FuncError> {
+    fn call_method(&self, name: &str, cx: &mut CallContext<'_>, args: &Args<'_>) -> Result<Value, FuncError> {
         let _ = (cx, args);
         Err(FuncError::new(format!("method {name} not implemented")))
     }
@@ -419,9 +389,7 @@ impl Value {
 
     /// A `map[string]interface{}` value built from pairs.
     pub fn map<K: Into<Rc<str>>>(pairs: impl IntoIterator<Item = (K, Value)>) -> Value {
-        Value::Map(Map::from_entries(
-            pairs.into_iter().map(|(k, v)| (k.into(), v)).collect(),
-        ))
+        Value::Map(Map::from_entries(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect()))
     }
 
     /// A host object.
@@ -579,12 +547,7 @@ impl Value {
             (Value::String(a), Value::String(b)) => a == b,
             (Value::Bytes(a), Value::Bytes(b)) => a == b,
             (Value::List(a), Value::List(b)) => {
-                a.elem == b.elem
-                    && a.len() == b.len()
-                    && a.items()
-                        .iter()
-                        .zip(b.items())
-                        .all(|(x, y)| x.deep_equal(y))
+                a.elem == b.elem && a.len() == b.len() && a.items().iter().zip(b.items()).all(|(x, y)| x.deep_equal(y))
             }
             (Value::Map(a), Value::Map(b)) => {
                 if a.elem != b.elem {
@@ -594,15 +557,10 @@ impl Value {
                     return true;
                 }
                 let (ea, eb) = (a.to_vec(), b.to_vec());
-                ea.len() == eb.len()
-                    && ea
-                        .iter()
-                        .zip(&eb)
-                        .all(|((ka, va), (kb, vb))| ka == kb && va.deep_equal(vb))
+                ea.len() == eb.len() && ea.iter().zip(&eb).all(|((ka, va), (kb, vb))| ka == kb && va.deep_equal(vb))
             }
             (Value::Object(a), Value::Object(b)) => {
-                Rc::ptr_eq(a, b)
-                    || (a.type_name() == b.type_name() && a.equals(b.as_ref()) == Some(true))
+                Rc::ptr_eq(a, b) || (a.type_name() == b.type_name() && a.equals(b.as_ref()) == Some(true))
             }
             _ => false,
         }
@@ -611,12 +569,7 @@ impl Value {
 
 impl fmt::Debug for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}({})",
-            self.type_name(),
-            crate::gofmt::sprint(std::slice::from_ref(self))
-        )
+        write!(f, "{}({})", self.type_name(), crate::gofmt::sprint(std::slice::from_ref(self)))
     }
 }
 
@@ -736,13 +689,9 @@ impl Value {
             },
             Y::Float(f) => Value::Float64(*f),
             Y::String(s) => Value::String(Rc::from(s.as_str())),
-            Y::Seq(items) => Value::List(List::new(
-                items.iter().map(|i| Value::from_yaml(i, mode)).collect(),
-            )),
+            Y::Seq(items) => Value::List(List::new(items.iter().map(|i| Value::from_yaml(i, mode)).collect())),
             Y::Map(m) => Value::Map(Map::from_entries(
-                m.iter()
-                    .map(|(k, v)| (Rc::from(k.as_str()), Value::from_yaml(v, mode)))
-                    .collect(),
+                m.iter().map(|(k, v)| (Rc::from(k.as_str()), Value::from_yaml(v, mode))).collect(),
             )),
         }
     }
@@ -772,12 +721,7 @@ impl Value {
             }
             Value::String(s) => Y::String(s.to_string()),
             Value::Bytes(b) => Y::String(base64_std(b)),
-            Value::List(l) => Y::Seq(
-                l.items()
-                    .iter()
-                    .map(Value::to_yaml)
-                    .collect::<Result<_, _>>()?,
-            ),
+            Value::List(l) => Y::Seq(l.items().iter().map(Value::to_yaml).collect::<Result<_, _>>()?),
             Value::Map(m) => {
                 let mut out = kiln_yaml::Map::new();
                 for (k, v) in m.to_vec() {
@@ -788,9 +732,7 @@ impl Value {
             Value::Object(o) => match o.underlying() {
                 Some(u) => u.to_yaml()?,
                 None => {
-                    return Err(ConvertError {
-                        what: format!("type: {}", o.type_name()),
-                    });
+                    return Err(ConvertError { what: format!("type: {}", o.type_name()) });
                 }
             },
         })
@@ -825,14 +767,8 @@ mod tests {
 
     #[test]
     fn base64_matches_rfc4648_vectors() {
-        let cases = [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("foobar", "Zm9vYmFy"),
-        ];
+        let cases =
+            [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("foobar", "Zm9vYmFy")];
         for (plain, enc) in cases {
             assert_eq!(base64_std(plain.as_bytes()), enc);
         }
@@ -843,10 +779,7 @@ mod tests {
         let m = Map::new();
         let v = Value::Map(m.clone());
         m.insert("a", Value::from(1i64));
-        assert_eq!(
-            v.as_map().and_then(|m| m.get("a")).and_then(|v| v.as_i64()),
-            Some(1)
-        );
+        assert_eq!(v.as_map().and_then(|m| m.get("a")).and_then(|v| v.as_i64()), Some(1));
         let copy = m.shallow_copy();
         copy.insert("b", Value::Nil);
         assert!(!m.contains_key("b"));
@@ -856,19 +789,13 @@ mod tests {
     fn yaml_numbers_follow_the_mode() {
         let y = kiln_yaml::Value::Int(3);
         assert!(matches!(Value::from_yaml(&y, NumberMode::Float64), Value::Float64(f) if f == 3.0));
-        assert!(matches!(
-            Value::from_yaml(&y, NumberMode::Int64),
-            Value::Int64(3)
-        ));
+        assert!(matches!(Value::from_yaml(&y, NumberMode::Int64), Value::Int64(3)));
     }
 
     #[test]
     fn type_names_are_go_spellings() {
         assert_eq!(Value::list(vec![]).type_name(), "[]interface {}");
-        assert_eq!(
-            Value::Map(Map::typed(ElemType::String)).type_name(),
-            "map[string]string"
-        );
+        assert_eq!(Value::Map(Map::typed(ElemType::String)).type_name(), "map[string]string");
         assert_eq!(Value::from(vec![1u8]).type_name(), "[]uint8");
         assert_eq!(Value::Nil.type_name(), "<nil>");
     }

@@ -37,98 +37,51 @@ fn json_to_value(j: &Json, int64: bool) -> Value {
 fn test_funcs() -> Funcs {
     use Param::*;
     let mut f = Funcs::builtins();
-    f.register("typedInt", Signature::new(&[Int]), |_, a| {
-        Ok(Value::Int(a.int(0)? * 2))
-    });
-    f.register("typedInt64", Signature::new(&[Int64]), |_, a| {
-        Ok(Value::Int64(a.int(0)? * 2))
-    });
-    f.register("typedStr", Signature::new(&[String]), |_, a| {
-        Ok(Value::from(format!("<{}>", a.str(0)?)))
-    });
-    f.register("typedFloat", Signature::new(&[Float64]), |_, a| {
-        Ok(Value::Float64(a.float(0)? / 2.0))
-    });
-    f.register("typedBool", Signature::new(&[Bool]), |_, a| {
-        Ok(Value::Bool(!a.bool(0)?))
-    });
-    f.register("typedList", Signature::new(&[List]), |_, a| {
-        Ok(Value::from(a.list(0)?.len()))
-    });
-    f.register("typedMap", Signature::new(&[Map]), |_, a| {
-        Ok(Value::from(a.map(0)?.len()))
-    });
+    f.register("typedInt", Signature::new(&[Int]), |_, a| Ok(Value::Int(a.int(0)? * 2)));
+    f.register("typedInt64", Signature::new(&[Int64]), |_, a| Ok(Value::Int64(a.int(0)? * 2)));
+    f.register("typedStr", Signature::new(&[String]), |_, a| Ok(Value::from(format!("<{}>", a.str(0)?))));
+    f.register("typedFloat", Signature::new(&[Float64]), |_, a| Ok(Value::Float64(a.float(0)? / 2.0)));
+    f.register("typedBool", Signature::new(&[Bool]), |_, a| Ok(Value::Bool(!a.bool(0)?)));
+    f.register("typedList", Signature::new(&[List]), |_, a| Ok(Value::from(a.list(0)?.len())));
+    f.register("typedMap", Signature::new(&[Map]), |_, a| Ok(Value::from(a.map(0)?.len())));
     f.register("typedStrs", Signature::new(&[Strings]), |_, a| {
         let l = a.list(0)?;
         let parts: Vec<&str> = l.items().iter().filter_map(Value::as_str).collect();
         Ok(Value::from(parts.join(",")))
     });
-    f.register("echo", Signature::new(&[Any]), |_, a| {
-        Ok(a.value(0)?.clone())
-    });
+    f.register("echo", Signature::new(&[Any]), |_, a| Ok(a.value(0)?.clone()));
     f.register("nilfn", Signature::new(&[]), |_, _| Ok(Value::Nil));
     f.register("strs", Signature::variadic(&[], String), |_, a| {
-        Ok(Value::List(gotmpl::List::strings(
-            a.as_slice().iter().filter_map(Value::as_str),
-        )))
+        Ok(Value::List(gotmpl::List::strings(a.as_slice().iter().filter_map(Value::as_str))))
     });
     f.register("smap", Signature::new(&[]), |_, _| {
         let m = gotmpl::Map::typed(ElemType::String);
         m.insert("a", Value::from("x"));
         Ok(Value::Map(m))
     });
-    f.register("mkmap", Signature::new(&[]), |_, _| {
-        Ok(Value::map([("k", Value::from("v")), ("n", Value::Nil)]))
-    });
-    f.register("mklist", Signature::variadic(&[], Any), |_, a| {
-        Ok(Value::list(a.as_slice().to_vec()))
-    });
-    f.register("i64", Signature::new(&[Int]), |_, a| {
-        Ok(Value::Int64(a.int(0)?))
-    });
-    f.register("f64", Signature::new(&[Int]), |_, a| {
-        Ok(Value::Float64(a.int(0)? as f64))
-    });
-    f.register("u8", Signature::new(&[Int]), |_, a| {
-        Ok(Value::Uint8(a.int(0)? as u8))
-    });
-    f.register("bytes", Signature::new(&[String]), |_, a| {
-        Ok(Value::from(a.str(0)?.as_bytes().to_vec()))
-    });
-    f.register("failwith", Signature::new(&[String]), |_, a| {
-        Err(FuncError::new(a.str(0)?))
-    });
+    f.register("mkmap", Signature::new(&[]), |_, _| Ok(Value::map([("k", Value::from("v")), ("n", Value::Nil)])));
+    f.register("mklist", Signature::variadic(&[], Any), |_, a| Ok(Value::list(a.as_slice().to_vec())));
+    f.register("i64", Signature::new(&[Int]), |_, a| Ok(Value::Int64(a.int(0)?)));
+    f.register("f64", Signature::new(&[Int]), |_, a| Ok(Value::Float64(a.int(0)? as f64)));
+    f.register("u8", Signature::new(&[Int]), |_, a| Ok(Value::Uint8(a.int(0)? as u8)));
+    f.register("bytes", Signature::new(&[String]), |_, a| Ok(Value::from(a.str(0)?.as_bytes().to_vec())));
+    f.register("failwith", Signature::new(&[String]), |_, a| Err(FuncError::new(a.str(0)?)));
     f.register("variadic", Signature::variadic(&[String], Int), |_, a| {
         let rest = gotmpl::List::typed(ElemType::Int, a.rest(1).to_vec());
-        Ok(Value::from(gotmpl::gofmt::sprint(&[
-            Value::from(a.str(0)?),
-            Value::List(rest),
-        ])))
+        Ok(Value::from(gotmpl::gofmt::sprint(&[Value::from(a.str(0)?), Value::List(rest)])))
     });
-    f.register("caps", Signature::new(&[]), |_, _| {
-        Ok(Value::object(objects::Caps))
-    });
-    f.register("files", Signature::new(&[]), |_, _| {
-        Ok(Value::object(objects::Files::new()))
-    });
+    f.register("caps", Signature::new(&[]), |_, _| Ok(Value::object(objects::Caps)));
+    f.register("files", Signature::new(&[]), |_, _| Ok(Value::object(objects::Files::new())));
     f.register("include", Signature::new(&[String, Any]), |cx, a| {
-        cx.execute_template(a.str(0)?, a.value(1)?)
-            .map(Value::from)
-            .map_err(FuncError::from)
+        cx.execute_template(a.str(0)?, a.value(1)?).map(Value::from).map_err(FuncError::from)
     });
     f.register("tpl", Signature::new(&[String, Any]), |cx, a| {
         let text = a.str(0)?;
         let quoted = gotmpl::strconv::quote(text);
         match cx.execute_text("gotpl", text, a.value(1)?) {
             Ok(s) => Ok(Value::from(s)),
-            Err(e @ Error::Parse(_)) => Err(FuncError::wrap(
-                format!("cannot parse template {quoted}"),
-                e,
-            )),
-            Err(e) => Err(FuncError::wrap(
-                format!("error during tpl function execution for {quoted}"),
-                e,
-            )),
+            Err(e @ Error::Parse(_)) => Err(FuncError::wrap(format!("cannot parse template {quoted}"), e)),
+            Err(e) => Err(FuncError::wrap(format!("error during tpl function execution for {quoted}"), e)),
         }
     });
     f
@@ -156,10 +109,8 @@ fn run_case(case: &Json, funcs: &Funcs) -> Result<(), std::string::String> {
         Some("error") => MissingKey::Error,
         _ => MissingKey::Zero,
     };
-    let mut set = TemplateSet::new("gotpl", funcs.clone()).with_options(Options {
-        missing_key: missing,
-        ..Options::default()
-    });
+    let mut set =
+        TemplateSet::new("gotpl", funcs.clone()).with_options(Options { missing_key: missing, ..Options::default() });
     let want_err = case["err"].as_str().unwrap_or("");
     let want_out = case["out"].as_str().unwrap_or("");
     let templates = case["templates"].as_array().cloned().unwrap_or_default();
@@ -170,29 +121,20 @@ fn run_case(case: &Json, funcs: &Funcs) -> Result<(), std::string::String> {
             return if got == want_err {
                 Ok(())
             } else {
-                Err(format!(
-                    "{name}: parse error\n  got:  {got}\n  want: {want_err:?} (out {want_out:?})"
-                ))
+                Err(format!("{name}: parse error\n  got:  {got}\n  want: {want_err:?} (out {want_out:?})"))
             };
         }
     }
     let int64 = case.get("numbers").and_then(Json::as_str) == Some("int64");
-    let data = case
-        .get("data")
-        .map_or(Value::Nil, |d| json_to_value(d, int64));
-    let exec = case
-        .get("exec")
-        .and_then(Json::as_str)
-        .or_else(|| templates.first().and_then(|t| t[0].as_str()))
-        .unwrap_or("");
+    let data = case.get("data").map_or(Value::Nil, |d| json_to_value(d, int64));
+    let exec =
+        case.get("exec").and_then(Json::as_str).or_else(|| templates.first().and_then(|t| t[0].as_str())).unwrap_or("");
     match set.execute(exec, &data) {
         Ok(out) => {
             if want_err.is_empty() && out == want_out {
                 Ok(())
             } else {
-                Err(format!(
-                    "{name}: output\n  got:  {out:?}\n  want: {want_out:?} err {want_err:?}"
-                ))
+                Err(format!("{name}: output\n  got:  {out:?}\n  want: {want_out:?} err {want_err:?}"))
             }
         }
         Err(e) => {
@@ -201,12 +143,7 @@ fn run_case(case: &Json, funcs: &Funcs) -> Result<(), std::string::String> {
                 return Err(format!("{name}: error\n  got:  {got}\n  want: {want_err}"));
             }
             let mut want_chain: Vec<std::string::String> = vec![want_err.to_owned()];
-            for c in case
-                .get("err_chain")
-                .and_then(Json::as_array)
-                .into_iter()
-                .flatten()
-            {
+            for c in case.get("err_chain").and_then(Json::as_array).into_iter().flatten() {
                 let c = c.as_str().unwrap_or("").to_owned();
                 if want_chain.last() != Some(&c) {
                     want_chain.push(c);
@@ -214,9 +151,7 @@ fn run_case(case: &Json, funcs: &Funcs) -> Result<(), std::string::String> {
             }
             let got_chain = chain(&e);
             if got_chain != want_chain {
-                return Err(format!(
-                    "{name}: error chain\n  got:  {got_chain:#?}\n  want: {want_chain:#?}"
-                ));
+                return Err(format!("{name}: error chain\n  got:  {got_chain:#?}\n  want: {want_chain:#?}"));
             }
             Ok(())
         }
@@ -224,32 +159,21 @@ fn run_case(case: &Json, funcs: &Funcs) -> Result<(), std::string::String> {
 }
 
 /// Cases where this port knowingly differs from Go, with the reason.
-const KNOWN_DEVIATIONS: &[(&str, &str)] = &[(
-    "parse-complex-lit",
-    "complex constants are not modelled (never used in charts)",
-)];
+const KNOWN_DEVIATIONS: &[(&str, &str)] =
+    &[("parse-complex-lit", "complex constants are not modelled (never used in charts)")];
 
 #[test]
 fn go_text_template_cases() {
-    let text =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/exec.json"))
-            .expect("tests/data/exec.json is part of the crate");
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/exec.json"))
+        .expect("tests/data/exec.json is part of the crate");
     let cases: Vec<Json> = serde_json::from_str(&text).expect("valid JSON fixture");
     let funcs = test_funcs();
     let failures: Vec<std::string::String> = cases
         .iter()
-        .filter(|c| {
-            !KNOWN_DEVIATIONS
-                .iter()
-                .any(|(n, _)| c["name"].as_str() == Some(n))
-        })
+        .filter(|c| !KNOWN_DEVIATIONS.iter().any(|(n, _)| c["name"].as_str() == Some(n)))
         .filter_map(|c| run_case(c, &funcs).err())
         .collect();
-    println!(
-        "{} passed, {} failed",
-        cases.len() - failures.len(),
-        failures.len()
-    );
+    println!("{} passed, {} failed", cases.len() - failures.len(), failures.len());
     assert!(
         failures.is_empty(),
         "{} of {} cases differ from Go:\n{}",
@@ -320,12 +244,7 @@ mod objects {
         fn method(&self, name: &str) -> Option<Signature> {
             (name == "Has").then_some(Signature::new(&[Param::String]))
         }
-        fn call_method(
-            &self,
-            _: &str,
-            _: &mut CallContext<'_>,
-            args: &Args<'_>,
-        ) -> Result<Value, FuncError> {
+        fn call_method(&self, _: &str, _: &mut CallContext<'_>, args: &Args<'_>) -> Result<Value, FuncError> {
             let v = args.str(0)?;
             Ok(Value::Bool(self.0.contains(&v)))
         }
@@ -335,11 +254,7 @@ mod objects {
     pub struct Caps;
 
     fn kube() -> KubeVersion {
-        KubeVersion {
-            version: "v1.35.0",
-            major: "1",
-            minor: "35",
-        }
+        KubeVersion { version: "v1.35.0", major: "1", minor: "35" }
     }
 
     impl Object for Caps {
@@ -370,19 +285,10 @@ mod objects {
                 _ => None,
             }
         }
-        fn call_method(
-            &self,
-            name: &str,
-            _: &mut CallContext<'_>,
-            args: &Args<'_>,
-        ) -> Result<Value, FuncError> {
+        fn call_method(&self, name: &str, _: &mut CallContext<'_>, args: &Args<'_>) -> Result<Value, FuncError> {
             match name {
                 "Fail" => Err(FuncError::new(format!("caps: {}", args.str(0)?))),
-                _ => Ok(Value::from(format!(
-                    "v1{}apps/v1{}",
-                    args.str(0)?,
-                    args.int(1)?
-                ))),
+                _ => Ok(Value::from(format!("v1{}apps/v1{}", args.str(0)?, args.int(1)?))),
             }
         }
     }
@@ -414,12 +320,7 @@ mod objects {
         fn method(&self, name: &str) -> Option<Signature> {
             (name == "Get").then_some(Signature::new(&[Param::String]))
         }
-        fn call_method(
-            &self,
-            _: &str,
-            _: &mut CallContext<'_>,
-            args: &Args<'_>,
-        ) -> Result<Value, FuncError> {
+        fn call_method(&self, _: &str, _: &mut CallContext<'_>, args: &Args<'_>) -> Result<Value, FuncError> {
             let b = match self.0.get(args.str(0)?) {
                 Some(Value::Bytes(b)) => String::from_utf8_lossy(&b).into_owned(),
                 _ => String::new(),

@@ -16,54 +16,28 @@ pub fn register(funcs: &mut Funcs) {
     funcs.register_special("and", Signature::variadic(ANY, Param::Any), Imp::And);
     funcs.register_special("or", Signature::variadic(ANY, Param::Any), Imp::Or);
     funcs.register_special("call", Signature::variadic(ANY, Param::Any), Imp::Call);
-    funcs.register("html", Signature::variadic(&[], Param::Any), |_, a| {
-        Ok(Value::from(html_escape(&eval_args(a))))
-    });
-    funcs.register("js", Signature::variadic(&[], Param::Any), |_, a| {
-        Ok(Value::from(js_escape(&eval_args(a))))
-    });
+    funcs.register("html", Signature::variadic(&[], Param::Any), |_, a| Ok(Value::from(html_escape(&eval_args(a)))));
+    funcs.register("js", Signature::variadic(&[], Param::Any), |_, a| Ok(Value::from(js_escape(&eval_args(a)))));
     funcs.register("urlquery", Signature::variadic(&[], Param::Any), |_, a| {
         Ok(Value::from(query_escape(&eval_args(a))))
     });
-    funcs.register("index", Signature::variadic(ANY, Param::Any), |_, a| {
-        index(a.value(0)?, a.rest(1))
-    });
-    funcs.register("slice", Signature::variadic(ANY, Param::Any), |_, a| {
-        slice(a.value(0)?, a.rest(1))
-    });
+    funcs.register("index", Signature::variadic(ANY, Param::Any), |_, a| index(a.value(0)?, a.rest(1)));
+    funcs.register("slice", Signature::variadic(ANY, Param::Any), |_, a| slice(a.value(0)?, a.rest(1)));
     funcs.register_special("len", Signature::new(ANY), Imp::Len);
-    funcs.register("not", Signature::new(ANY), |_, a| {
-        Ok(Value::Bool(!a.value(0)?.truthy()))
+    funcs.register("not", Signature::new(ANY), |_, a| Ok(Value::Bool(!a.value(0)?.truthy())));
+    funcs.register("print", Signature::variadic(&[], Param::Any), |_, a| Ok(Value::from(gofmt::sprint(a.as_slice()))));
+    funcs.register("printf", Signature::variadic(&[Param::String], Param::Any), |_, a| {
+        Ok(Value::from(gofmt::sprintf(a.str(0)?, a.rest(1))))
     });
-    funcs.register("print", Signature::variadic(&[], Param::Any), |_, a| {
-        Ok(Value::from(gofmt::sprint(a.as_slice())))
-    });
-    funcs.register(
-        "printf",
-        Signature::variadic(&[Param::String], Param::Any),
-        |_, a| Ok(Value::from(gofmt::sprintf(a.str(0)?, a.rest(1)))),
-    );
     funcs.register("println", Signature::variadic(&[], Param::Any), |_, a| {
         Ok(Value::from(gofmt::sprintln(a.as_slice())))
     });
-    funcs.register("eq", Signature::variadic(ANY, Param::Any), |_, a| {
-        eq(a.value(0)?, a.rest(1)).map(Value::Bool)
-    });
-    funcs.register("ne", Signature::new(ANY2), |_, a| {
-        eq(a.value(0)?, a.rest(1)).map(|b| Value::Bool(!b))
-    });
-    funcs.register("lt", Signature::new(ANY2), |_, a| {
-        lt(a.value(0)?, a.value(1)?).map(Value::Bool)
-    });
-    funcs.register("le", Signature::new(ANY2), |_, a| {
-        le(a.value(0)?, a.value(1)?).map(Value::Bool)
-    });
-    funcs.register("gt", Signature::new(ANY2), |_, a| {
-        le(a.value(0)?, a.value(1)?).map(|b| Value::Bool(!b))
-    });
-    funcs.register("ge", Signature::new(ANY2), |_, a| {
-        lt(a.value(0)?, a.value(1)?).map(|b| Value::Bool(!b))
-    });
+    funcs.register("eq", Signature::variadic(ANY, Param::Any), |_, a| eq(a.value(0)?, a.rest(1)).map(Value::Bool));
+    funcs.register("ne", Signature::new(ANY2), |_, a| eq(a.value(0)?, a.rest(1)).map(|b| Value::Bool(!b)));
+    funcs.register("lt", Signature::new(ANY2), |_, a| lt(a.value(0)?, a.value(1)?).map(Value::Bool));
+    funcs.register("le", Signature::new(ANY2), |_, a| le(a.value(0)?, a.value(1)?).map(Value::Bool));
+    funcs.register("gt", Signature::new(ANY2), |_, a| le(a.value(0)?, a.value(1)?).map(|b| Value::Bool(!b)));
+    funcs.register("ge", Signature::new(ANY2), |_, a| lt(a.value(0)?, a.value(1)?).map(|b| Value::Bool(!b)));
 }
 
 /// Go's `evalArgs`: a lone string is used as is; anything else is `fmt.Sprint`ed, with nil arguments printed as
@@ -72,16 +46,8 @@ fn eval_args(args: &Args<'_>) -> String {
     match args.as_slice() {
         [Value::String(s)] => s.to_string(),
         all => {
-            let printable: Vec<Value> = all
-                .iter()
-                .map(|v| {
-                    if v.is_nil() {
-                        Value::from("<no value>")
-                    } else {
-                        v.clone()
-                    }
-                })
-                .collect();
+            let printable: Vec<Value> =
+                all.iter().map(|v| if v.is_nil() { Value::from("<no value>") } else { v.clone() }).collect();
             gofmt::sprint(&printable)
         }
     }
@@ -130,9 +96,7 @@ pub fn query_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(char::from(b))
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(char::from(b)),
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -148,10 +112,7 @@ fn index_arg(index: &Value, cap: usize) -> Result<usize, FuncError> {
         Value::Uint8(u) => i128::from(*u),
         Value::Nil => return Err(FuncError::new("cannot index slice/array with nil")),
         other => {
-            return Err(FuncError::new(format!(
-                "cannot index slice/array with type {}",
-                other.type_name()
-            )));
+            return Err(FuncError::new(format!("cannot index slice/array with type {}", other.type_name())));
         }
     };
     match usize::try_from(x) {
@@ -180,24 +141,15 @@ pub fn index(item: &Value, indexes: &[Value]) -> Result<Value, FuncError> {
             Value::Nil => return Err(FuncError::new("index of nil pointer")),
             Value::List(l) => {
                 let x = index_arg(ix, l.len())?;
-                l.get(x)
-                    .cloned()
-                    .ok_or_else(|| FuncError::new("reflect: slice index out of range"))?
+                l.get(x).cloned().ok_or_else(|| FuncError::new("reflect: slice index out of range"))?
             }
             Value::Bytes(b) => {
                 let x = index_arg(ix, b.len())?;
-                Value::Uint8(
-                    *b.get(x)
-                        .ok_or_else(|| FuncError::new("reflect: slice index out of range"))?,
-                )
+                Value::Uint8(*b.get(x).ok_or_else(|| FuncError::new("reflect: slice index out of range"))?)
             }
             Value::String(s) => {
                 let x = index_arg(ix, s.len())?;
-                Value::Uint8(
-                    *s.as_bytes()
-                        .get(x)
-                        .ok_or_else(|| FuncError::new("reflect: string index out of range"))?,
-                )
+                Value::Uint8(*s.as_bytes().get(x).ok_or_else(|| FuncError::new("reflect: string index out of range"))?)
             }
             Value::Map(m) => {
                 let key = match ix {
@@ -206,19 +158,13 @@ pub fn index(item: &Value, indexes: &[Value]) -> Result<Value, FuncError> {
                         return Err(FuncError::new("value is nil; should be of type string"));
                     }
                     other => {
-                        return Err(FuncError::new(format!(
-                            "value has type {}; should be string",
-                            other.type_name()
-                        )));
+                        return Err(FuncError::new(format!("value has type {}; should be string", other.type_name())));
                     }
                 };
                 m.get(key).unwrap_or_else(|| m.elem_type().zero())
             }
             other => {
-                return Err(FuncError::new(format!(
-                    "can't index item of type {}",
-                    other.type_name()
-                )));
+                return Err(FuncError::new(format!("can't index item of type {}", other.type_name())));
             }
         };
     }
@@ -232,10 +178,7 @@ pub fn slice(item: &Value, indexes: &[Value]) -> Result<Value, FuncError> {
     }
     let item = underlying(item);
     if indexes.len() > 3 {
-        return Err(FuncError::new(format!(
-            "too many slice indexes: {}",
-            indexes.len()
-        )));
+        return Err(FuncError::new(format!("too many slice indexes: {}", indexes.len())));
     }
     let len = match &item {
         Value::String(s) => {
@@ -247,10 +190,7 @@ pub fn slice(item: &Value, indexes: &[Value]) -> Result<Value, FuncError> {
         Value::List(l) => l.len(),
         Value::Bytes(b) => b.len(),
         other => {
-            return Err(FuncError::new(format!(
-                "can't slice item of type {}",
-                other.type_name()
-            )));
+            return Err(FuncError::new(format!("can't slice item of type {}", other.type_name())));
         }
     };
     let mut idx = [0usize, len, 0];
@@ -258,16 +198,10 @@ pub fn slice(item: &Value, indexes: &[Value]) -> Result<Value, FuncError> {
         idx[i] = index_arg(ix, len)?;
     }
     if idx[0] > idx[1] {
-        return Err(FuncError::new(format!(
-            "invalid slice index: {} > {}",
-            idx[0], idx[1]
-        )));
+        return Err(FuncError::new(format!("invalid slice index: {} > {}", idx[0], idx[1])));
     }
     if indexes.len() == 3 && idx[1] > idx[2] {
-        return Err(FuncError::new(format!(
-            "invalid slice index: {} > {}",
-            idx[1], idx[2]
-        )));
+        return Err(FuncError::new(format!("invalid slice index: {} > {}", idx[1], idx[2])));
     }
     let (lo, hi) = (idx[0], idx[1]);
     Ok(match &item {
@@ -275,10 +209,7 @@ pub fn slice(item: &Value, indexes: &[Value]) -> Result<Value, FuncError> {
             let bytes = s.as_bytes().get(lo..hi).unwrap_or(&[]);
             Value::from(String::from_utf8_lossy(bytes).into_owned())
         }
-        Value::List(l) => Value::List(List::typed(
-            l.elem_type(),
-            l.items().get(lo..hi).unwrap_or(&[]).to_vec(),
-        )),
+        Value::List(l) => Value::List(List::typed(l.elem_type(), l.items().get(lo..hi).unwrap_or(&[]).to_vec())),
         Value::Bytes(b) => Value::Bytes(Rc::from(b.get(lo..hi).unwrap_or(&[]))),
         _ => Value::Nil,
     })
@@ -336,11 +267,7 @@ fn as_float(v: &Value) -> f64 {
 }
 
 fn incompatible(a: &Value, b: &Value) -> FuncError {
-    FuncError::new(format!(
-        "incompatible types for comparison: {} and {}",
-        a.type_name(),
-        b.type_name()
-    ))
+    FuncError::new(format!("incompatible types for comparison: {} and {}", a.type_name(), b.type_name()))
 }
 
 /// Go's reflect `Kind` family for `canCompare`.
@@ -392,9 +319,7 @@ pub fn eq(arg1: &Value, rest: &[Value]) -> Result<bool, FuncError> {
                         n1 == n2
                     } else {
                         match (arg1, arg) {
-                            (Value::Object(a), Value::Object(b))
-                                if a.type_name() == b.type_name() =>
-                            {
+                            (Value::Object(a), Value::Object(b)) if a.type_name() == b.type_name() => {
                                 match a.equals(b.as_ref()) {
                                     Some(t) => t,
                                     None => {
@@ -435,9 +360,7 @@ pub fn lt(arg1: &Value, arg2: &Value) -> Result<bool, FuncError> {
     }
     if k1 != k2 {
         return match (k1, k2) {
-            (Kind::Int, Kind::Uint) => {
-                Ok(as_int(arg1) < 0 || (as_int(arg1) as u64) < as_uint(arg2))
-            }
+            (Kind::Int, Kind::Uint) => Ok(as_int(arg1) < 0 || (as_int(arg1) as u64) < as_uint(arg2)),
             (Kind::Uint, Kind::Int) => Ok(as_int(arg2) >= 0 && as_uint(arg1) < as_int(arg2) as u64),
             _ => Err(incompatible(arg1, arg2)),
         };
@@ -465,14 +388,8 @@ mod tests {
 
     #[test]
     fn escapers() {
-        assert_eq!(
-            html_escape("<a href='x'>&\"\0"),
-            "&lt;a href=&#39;x&#39;&gt;&amp;&#34;\u{FFFD}"
-        );
-        assert_eq!(
-            js_escape("<a='b'>\n\u{2028}é"),
-            "\\u003Ca\\u003D\\'b\\'\\u003E\\u000A\\u2028é"
-        );
+        assert_eq!(html_escape("<a href='x'>&\"\0"), "&lt;a href=&#39;x&#39;&gt;&amp;&#34;\u{FFFD}");
+        assert_eq!(js_escape("<a='b'>\n\u{2028}é"), "\\u003Ca\\u003D\\'b\\'\\u003E\\u000A\\u2028é");
         assert_eq!(query_escape("a b&c/d~"), "a+b%26c%2Fd~");
     }
 

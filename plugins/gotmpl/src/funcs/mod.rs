@@ -78,10 +78,7 @@ impl Param {
 
     /// Whether Go's untyped `nil` can be assigned to the type.
     pub fn can_be_nil(self) -> bool {
-        matches!(
-            self,
-            Param::Any | Param::List | Param::Strings | Param::Map | Param::Bytes
-        )
+        matches!(self, Param::Any | Param::List | Param::Strings | Param::Map | Param::Bytes)
     }
 
     /// Whether a value of `v`'s dynamic type is assignable to this parameter type.
@@ -120,18 +117,12 @@ pub struct Signature {
 impl Signature {
     /// A function with exactly these parameters.
     pub const fn new(params: &'static [Param]) -> Self {
-        Signature {
-            params,
-            variadic: None,
-        }
+        Signature { params, variadic: None }
     }
 
     /// A variadic function: `params` followed by `...rest`.
     pub const fn variadic(params: &'static [Param], rest: Param) -> Self {
-        Signature {
-            params,
-            variadic: Some(rest),
-        }
+        Signature { params, variadic: Some(rest) }
     }
 }
 
@@ -170,9 +161,7 @@ impl Func {
 
 impl fmt::Debug for Func {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Func")
-            .field("sig", &self.sig)
-            .finish_non_exhaustive()
+        f.debug_struct("Func").field("sig", &self.sig).finish_non_exhaustive()
     }
 }
 
@@ -204,13 +193,7 @@ impl Funcs {
     where
         F: Fn(&mut CallContext<'_>, &Args<'_>) -> Result<Value, FuncError> + 'static,
     {
-        self.map.insert(
-            Rc::from(name),
-            Func {
-                sig,
-                imp: Imp::Native(Rc::new(f)),
-            },
-        );
+        self.map.insert(Rc::from(name), Func { sig, imp: Imp::Native(Rc::new(f)) });
         self
     }
 
@@ -258,30 +241,18 @@ pub struct FuncError {
 impl FuncError {
     /// An error with this message.
     pub fn new(message: impl Into<String>) -> Self {
-        FuncError {
-            message: message.into(),
-            source: None,
-        }
+        FuncError { message: message.into(), source: None }
     }
 
     /// An error with this full message that wraps `source` (Go's `fmt.Errorf("...: %w", err)`; the message must
     /// already contain the source's text if Go's would).
-    pub fn with_source(
-        message: impl Into<String>,
-        source: impl std::error::Error + 'static,
-    ) -> Self {
-        FuncError {
-            message: message.into(),
-            source: Some(Box::new(source)),
-        }
+    pub fn with_source(message: impl Into<String>, source: impl std::error::Error + 'static) -> Self {
+        FuncError { message: message.into(), source: Some(Box::new(source)) }
     }
 
     /// `fmt.Errorf("{context}: %w", err)`.
     pub fn wrap(context: impl fmt::Display, source: impl std::error::Error + 'static) -> Self {
-        FuncError {
-            message: format!("{context}: {source}"),
-            source: Some(Box::new(source)),
-        }
+        FuncError { message: format!("{context}: {source}"), source: Some(Box::new(source)) }
     }
 
     /// The message.
@@ -305,10 +276,7 @@ impl std::error::Error for FuncError {
 impl From<Error> for FuncError {
     /// A template error returned as a function's error (its text unchanged, the error kept as source).
     fn from(e: Error) -> Self {
-        FuncError {
-            message: e.to_string(),
-            source: Some(Box::new(e)),
-        }
+        FuncError { message: e.to_string(), source: Some(Box::new(e)) }
     }
 }
 
@@ -323,10 +291,7 @@ pub struct Args<'a> {
 
 fn arg_type_error(i: usize, want: &str, got: Option<&Value>) -> FuncError {
     match got {
-        Some(v) => FuncError::new(format!(
-            "argument {i}: expected {want}, got {}",
-            v.type_name()
-        )),
+        Some(v) => FuncError::new(format!("argument {i}: expected {want}, got {}", v.type_name())),
         None => FuncError::new(format!("argument {i}: missing (expected {want})")),
     }
 }
@@ -364,9 +329,7 @@ impl<'a> Args<'a> {
 
     /// Argument `i` (declared `interface{}` or anything else).
     pub fn value(&self, i: usize) -> Result<&'a Value, FuncError> {
-        self.vals
-            .get(i)
-            .ok_or_else(|| arg_type_error(i, "a value", None))
+        self.vals.get(i).ok_or_else(|| arg_type_error(i, "a value", None))
     }
 
     /// Argument `i`, declared `string`.

@@ -1,8 +1,6 @@
 //! The template lexer: Go's `text/template/parse` scanner, producing the same items, positions and line numbers,
 //! including trim markers (`{{- ` and ` -}}`), comments and the exact error texts.
 
-use std::borrow::Cow;
-
 use crate::strconv;
 
 /// The kinds of lexical items.
@@ -83,12 +81,12 @@ fn keyword(word: &str) -> Option<ItemType> {
     })
 }
 
-/// A token: its type, byte offset, text (or error message) and line.
-#[derive(Clone, Debug)]
+/// A token: its type, byte offset, text and line. The message of an `Error` item is kept by the lexer result.
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Item<'a> {
     pub typ: ItemType,
     pub pos: usize,
-    pub val: Cow<'a, str>,
+    pub val: &'a str,
     pub line: usize,
 }
 
@@ -97,14 +95,14 @@ impl std::fmt::Display for Item<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.typ {
             ItemType::Eof => f.write_str("EOF"),
-            ItemType::Error => f.write_str(&self.val),
+            ItemType::Error => f.write_str(self.val),
             t if t.is_keyword() => write!(f, "<{}>", self.val),
             _ => {
                 if self.val.chars().count() > 10 {
                     let head: String = self.val.chars().take(10).collect();
                     write!(f, "{}...", strconv::quote(&head))
                 } else {
-                    f.write_str(&strconv::quote(&self.val))
+                    f.write_str(&strconv::quote(self.val))
                 }
             }
         }
@@ -184,6 +182,7 @@ struct Lexer<'a> {
     inside_action: bool,
     options: LexOptions,
     items: Vec<Item<'a>>,
+    error: Option<String>,
     done: bool,
 }
 
@@ -193,7 +192,7 @@ pub(crate) fn lex<'a>(
     left: &'a str,
     right: &'a str,
     options: LexOptions,
-) -> Vec<Item<'a>> {
+) -> (Vec<Item<'a>>, Option<String>) {
     let mut l = Lexer {
         input,
         left: if left.is_empty() { "{{" } else { left },
@@ -207,6 +206,7 @@ pub(crate) fn lex<'a>(
         inside_action: false,
         options,
         items: Vec::new(),
+        error: None,
         done: false,
     };
     let mut state = State::Text;
@@ -222,7 +222,7 @@ pub(crate) fn lex<'a>(
             }
         };
     }
-    l.items
+    (l.items, l.error)
 }
 
 impl<'a> Lexer<'a> {
@@ -255,10 +255,7 @@ impl<'a> Lexer<'a> {
     fn backup(&mut self) {
         if !self.at_eof
             && self.pos > 0
-            && let Some(c) = self
-                .input
-                .get(..self.pos)
-                .and_then(|s| s.chars().next_back())
+            && let Some(c) = self.input.get(..self.pos).and_then(|s| s.chars().next_back())
         {
             self.pos -= c.len_utf8();
             if c == '\n' {
@@ -271,7 +268,7 @@ impl<'a> Lexer<'a> {
         let item = Item {
             typ,
             pos: self.start,
-            val: Cow::Borrowed(self.input.get(self.start..self.pos).unwrap_or("")),
+            val: self.input.get(self.start..self.pos).unwrap_or(""),
             line: self.start_line,
         };
         self.start = self.pos;
@@ -320,23 +317,15 @@ impl<'a> Lexer<'a> {
     }
 
     fn errorf(&mut self, msg: String) -> Option<State> {
-        self.items.push(Item {
-            typ: ItemType::Error,
-            pos: self.start,
-            val: Cow::Owned(msg),
-            line: self.start_line,
-        });
+        self.items.push(Item { typ: ItemType::Error, pos: self.start, val: "", line: self.start_line });
+        self.error = Some(msg);
         self.done = true;
         None
     }
 
     fn at_right_delim(&self) -> (bool, bool) {
         let rest = self.rest();
-        if has_right_trim_marker(rest)
-            && rest
-                .get(TRIM_MARKER_LEN..)
-                .is_some_and(|r| r.starts_with(self.right))
-        {
+        if has_right_trim_marker(rest) && rest.get(TRIM_MARKER_LEN..).is_some_and(|r| r.starts_with(self.right)) {
             return (true, true);
         }
         if rest.starts_with(self.right) {
@@ -412,11 +401,7 @@ impl<'a> Lexer<'a> {
         self.pos += self.left.len();
         let trim_space = has_left_trim_marker(self.rest());
         let after_marker = if trim_space { TRIM_MARKER_LEN } else { 0 };
-        if self
-            .input
-            .get(self.pos + after_marker..)
-            .is_some_and(|r| r.starts_with("/*"))
-        {
+        if self.input.get(self.pos + after_marker..).is_some_and(|r| r.starts_with("/*")) {
             self.pos += after_marker;
             self.ignore();
             return Some(State::Comment);
@@ -545,9 +530,7 @@ impl<'a> Lexer<'a> {
         }
         let from_last_space = self.input.get(self.pos.saturating_sub(1)..).unwrap_or("");
         if has_right_trim_marker(from_last_space)
-            && from_last_space
-                .get(TRIM_MARKER_LEN..)
-                .is_some_and(|r| r.starts_with(self.right))
+            && from_last_space.get(TRIM_MARKER_LEN..).is_some_and(|r| r.starts_with(self.right))
         {
             self.backup();
             if num_spaces == 1 {
@@ -566,10 +549,8 @@ impl<'a> Lexer<'a> {
             self.backup();
             let word = self.input.get(self.start..self.pos).unwrap_or("");
             if !self.at_terminator() {
-                return self.errorf(format!(
-                    "bad character {}",
-                    r.map_or_else(|| "U+FFFFFFFFFFFFFFFF".to_owned(), sharp_u)
-                ));
+                return self
+                    .errorf(format!("bad character {}", r.map_or_else(|| "U+FFFFFFFFFFFFFFFF".to_owned(), sharp_u)));
             }
             return match keyword(word) {
                 Some(item) => {
@@ -590,11 +571,7 @@ impl<'a> Lexer<'a> {
 
     fn lex_field_or_variable(&mut self, typ: ItemType) -> Option<State> {
         if self.at_terminator() {
-            return self.emit(if typ == ItemType::Variable {
-                ItemType::Variable
-            } else {
-                ItemType::Dot
-            });
+            return self.emit(if typ == ItemType::Variable { ItemType::Variable } else { ItemType::Dot });
         }
         let mut r;
         loop {
@@ -605,10 +582,8 @@ impl<'a> Lexer<'a> {
             }
         }
         if !self.at_terminator() {
-            return self.errorf(format!(
-                "bad character {}",
-                r.map_or_else(|| "U+FFFFFFFFFFFFFFFF".to_owned(), sharp_u)
-            ));
+            return self
+                .errorf(format!("bad character {}", r.map_or_else(|| "U+FFFFFFFFFFFFFFFF".to_owned(), sharp_u)));
         }
         self.emit(typ)
     }
@@ -635,23 +610,13 @@ impl<'a> Lexer<'a> {
 
     fn lex_number(&mut self) -> Option<State> {
         if !self.scan_number() {
-            let text = self
-                .input
-                .get(self.start..self.pos)
-                .unwrap_or("")
-                .to_owned();
+            let text = self.input.get(self.start..self.pos).unwrap_or("").to_owned();
             return self.errorf(format!("bad number syntax: {}", strconv::quote(&text)));
         }
         let sign = self.peek();
         if sign == Some('+') || sign == Some('-') {
-            if !self.scan_number()
-                || self.input.as_bytes().get(self.pos.wrapping_sub(1)) != Some(&b'i')
-            {
-                let text = self
-                    .input
-                    .get(self.start..self.pos)
-                    .unwrap_or("")
-                    .to_owned();
+            if !self.scan_number() || self.input.as_bytes().get(self.pos.wrapping_sub(1)) != Some(&b'i') {
+                let text = self.input.get(self.start..self.pos).unwrap_or("").to_owned();
                 return self.errorf(format!("bad number syntax: {}", strconv::quote(&text)));
             }
             return self.emit(ItemType::Complex);
@@ -729,16 +694,16 @@ fn count_newlines(s: &str) -> usize {
 mod tests {
     use super::*;
 
-    const OPTS: LexOptions = LexOptions {
-        emit_comment: false,
-        break_ok: true,
-        continue_ok: true,
-    };
+    const OPTS: LexOptions = LexOptions { emit_comment: false, break_ok: true, continue_ok: true };
 
     fn kinds(input: &str) -> Vec<(ItemType, String)> {
-        lex(input, "", "", OPTS)
+        let (items, err) = lex(input, "", "", OPTS);
+        items
             .into_iter()
-            .map(|i| (i.typ, i.val.into_owned()))
+            .map(|i| {
+                let val = if i.typ == ItemType::Error { err.clone().unwrap_or_default() } else { i.val.to_owned() };
+                (i.typ, val)
+            })
             .collect()
     }
 
@@ -761,16 +726,10 @@ mod tests {
     #[test]
     fn numbers_and_errors() {
         use ItemType::{Char, Complex, Identifier, Number};
-        assert_eq!(
-            kinds("{{3-1}}").last().map(|i| i.1.clone()),
-            Some("bad number syntax: \"3-1\"".into())
-        );
+        assert_eq!(kinds("{{3-1}}").last().map(|i| i.1.clone()), Some("bad number syntax: \"3-1\"".into()));
         assert_eq!(kinds("{{1+2i}}")[1], (Complex, "1+2i".into()));
         assert_eq!(kinds("{{-3}}")[1], (Number, "-3".into()));
-        assert_eq!(
-            kinds("{{").last().map(|i| i.1.clone()),
-            Some("unclosed action".into())
-        );
+        assert_eq!(kinds("{{").last().map(|i| i.1.clone()), Some("unclosed action".into()));
         assert_eq!(kinds("{{é}}")[1], (Identifier, "é".into()));
         assert_eq!(kinds("{{#}}")[1], (Char, "#".into()));
     }
@@ -779,9 +738,6 @@ mod tests {
     fn comments_are_skipped() {
         use ItemType::{Eof, Text};
         let got = kinds("x {{- /* c */ -}} y");
-        assert_eq!(
-            got,
-            vec![(Text, "x".into()), (Text, "y".into()), (Eof, String::new())]
-        );
+        assert_eq!(got, vec![(Text, "x".into()), (Text, "y".into()), (Eof, String::new())]);
     }
 }

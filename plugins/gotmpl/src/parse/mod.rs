@@ -12,13 +12,12 @@ use lex::{Item, ItemType, LexOptions};
 pub(crate) use node::*;
 
 use crate::error::ParseError;
+use crate::stack;
 use crate::strconv;
 
-/// Maximum nesting of parenthesised pipelines and of control structures (`if`, `range`, `with`, `block`).
-///
-/// Go allows 10000 parenthesised levels natively (1000 on wasm) and does not bound control nesting; this port
-/// recurses on the Rust stack, so it bounds both to keep malformed input from overflowing it.
-pub(crate) const MAX_NESTING: usize = 250;
+/// Maximum nesting of parenthesised pipelines and control structures (Go's `maxStackDepth` for parentheses).
+/// Parsing also stops, with the same error, when it has used `max_stack` bytes of stack (see [`crate::stack`]).
+pub(crate) const MAX_NESTING: usize = 10_000;
 
 /// One parsed template: a named tree. Trees from one text share that text (for error positions).
 #[derive(Debug, Clone)]
@@ -69,18 +68,15 @@ struct TreeState {
 
 impl TreeState {
     fn new(name: Rc<str>) -> Self {
-        TreeState {
-            name,
-            vars: vec![Rc::from("$")],
-            action_line: 0,
-            range_depth: 0,
-            hi: None,
-        }
+        TreeState { name, vars: vec![Rc::from("$")], action_line: 0, range_depth: 0, hi: None }
     }
 }
 
 struct Parser<'a, 'f> {
     items: Vec<Item<'a>>,
+    lex_error: String,
+    stack_base: usize,
+    max_stack: usize,
     cursor: usize,
     parse_name: Rc<str>,
     text: Rc<str>,
@@ -90,7 +86,7 @@ struct Parser<'a, 'f> {
     trees: Vec<Tree>,
 }
 
-type PResult<T> = Result<T, ParseError>;
+type PResult<T> = Result<T, Box<ParseError>>;
 
 /// Parse `text` as the template `name`, returning all trees it defines (the top-level tree included).
 pub(crate) fn parse(
@@ -99,16 +95,17 @@ pub(crate) fn parse(
     left_delim: &str,
     right_delim: &str,
     has_function: &dyn Fn(&str) -> bool,
+    max_stack: usize,
 ) -> Result<Vec<Tree>, ParseError> {
-    let options = LexOptions {
-        emit_comment: false,
-        break_ok: !has_function("break"),
-        continue_ok: !has_function("continue"),
-    };
-    let items = lex::lex(text, left_delim, right_delim, options);
+    let options =
+        LexOptions { emit_comment: false, break_ok: !has_function("break"), continue_ok: !has_function("continue") };
+    let (items, lex_error) = lex::lex(text, left_delim, right_delim, options);
     let name: Rc<str> = Rc::from(name);
     let mut p = Parser {
         items,
+        lex_error: lex_error.unwrap_or_default(),
+        stack_base: stack::position(),
+        max_stack,
         cursor: 0,
         parse_name: name.clone(),
         text: Rc::from(text),
@@ -117,8 +114,8 @@ pub(crate) fn parse(
         depth: 0,
         trees: Vec::new(),
     };
-    let root = p.parse_top()?;
-    p.add_tree(root)?;
+    let root = p.parse_top().map_err(|e| *e)?;
+    p.add_tree(root).map_err(|e| *e)?;
     Ok(p.trees)
 }
 
@@ -128,12 +125,7 @@ impl<'a> Parser<'a, '_> {
     fn fetch(&mut self, i: usize) -> Item<'a> {
         let idx = i.min(self.items.len().saturating_sub(1));
         self.tree.hi = Some(self.tree.hi.map_or(idx, |h| h.max(idx)));
-        self.items.get(idx).cloned().unwrap_or(Item {
-            typ: ItemType::Eof,
-            pos: self.text.len(),
-            val: std::borrow::Cow::Borrowed(""),
-            line: 0,
-        })
+        self.items.get(idx).copied().unwrap_or(Item { typ: ItemType::Eof, pos: self.text.len(), val: "", line: 0 })
     }
 
     fn next(&mut self) -> Item<'a> {
@@ -169,28 +161,25 @@ impl<'a> Parser<'a, '_> {
 
     // ---- errors ----
 
-    fn errorf(&self, msg: impl Into<String>) -> ParseError {
-        let line = self
-            .tree
-            .hi
-            .and_then(|h| self.items.get(h))
-            .map_or(0, |t| t.line);
-        ParseError::new(&self.parse_name, line, msg.into())
+    #[cold]
+    #[inline(never)]
+    fn errorf(&self, msg: impl Into<String>) -> Box<ParseError> {
+        let line = self.tree.hi.and_then(|h| self.items.get(h)).map_or(0, |t| t.line);
+        Box::new(ParseError::new(&self.parse_name, line, msg.into()))
     }
 
-    fn unexpected(&self, token: &Item<'_>, context: &str) -> ParseError {
+    #[cold]
+    #[inline(never)]
+    fn unexpected(&self, token: &Item<'_>, context: &str) -> Box<ParseError> {
         if token.typ == ItemType::Error {
             let mut extra = String::new();
             if self.tree.action_line != 0 && self.tree.action_line != token.line {
-                extra = format!(
-                    " in action started at {}:{}",
-                    self.parse_name, self.tree.action_line
-                );
-                if token.val.ends_with(" action") {
+                extra = format!(" in action started at {}:{}", self.parse_name, self.tree.action_line);
+                if self.lex_error.ends_with(" action") {
                     extra = extra[" in action".len()..].to_owned();
                 }
             }
-            return self.errorf(format!("{token}{extra}"));
+            return self.errorf(format!("{}{extra}", self.lex_error));
         }
         self.errorf(format!("unexpected {token} in {context}"))
     }
@@ -204,7 +193,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn enter(&mut self) -> PResult<()> {
-        if self.depth >= MAX_NESTING {
+        if self.depth >= MAX_NESTING || stack::used_since(self.stack_base) > self.max_stack {
             return Err(self.errorf("max expression depth exceeded"));
         }
         self.depth += 1;
@@ -218,24 +207,17 @@ impl<'a> Parser<'a, '_> {
     // ---- trees ----
 
     /// Go's `Tree.add`: install a finished tree unless it would redefine a non-empty one from this text.
+    #[inline(never)]
     fn add_tree(&mut self, root: ListNode) -> PResult<()> {
         let name = self.tree.name.clone();
-        let tree = Tree {
-            name: name.clone(),
-            parse_name: self.parse_name.clone(),
-            text: self.text.clone(),
-            root,
-        };
+        let tree = Tree { name: name.clone(), parse_name: self.parse_name.clone(), text: self.text.clone(), root };
         if let Some(existing) = self.trees.iter_mut().find(|t| t.name == name) {
             if is_empty_list(&existing.root) {
                 *existing = tree;
                 return Ok(());
             }
             if !is_empty_list(&tree.root) {
-                return Err(self.errorf(format!(
-                    "template: multiple definition of template {}",
-                    strconv::quote(&name)
-                )));
+                return Err(self.errorf(format!("template: multiple definition of template {}", strconv::quote(&name))));
             }
             return Ok(());
         }
@@ -245,17 +227,13 @@ impl<'a> Parser<'a, '_> {
 
     fn parse_top(&mut self) -> PResult<ListNode> {
         let pos = self.peek().pos;
-        let mut root = ListNode {
-            pos,
-            nodes: Vec::new(),
-        };
+        let mut root = ListNode { pos, nodes: Vec::new() };
         while self.peek().typ != ItemType::Eof {
             if self.peek().typ == ItemType::LeftDelim {
                 let delim_at = self.cursor;
                 self.next();
                 if self.next_non_space().typ == ItemType::Define {
-                    let saved =
-                        std::mem::replace(&mut self.tree, TreeState::new(Rc::from("definition")));
+                    let saved = std::mem::replace(&mut self.tree, TreeState::new(Rc::from("definition")));
                     let r = self.parse_definition();
                     self.tree = saved;
                     r?;
@@ -273,13 +251,14 @@ impl<'a> Parser<'a, '_> {
         Ok(root)
     }
 
+    #[inline(never)]
     fn parse_definition(&mut self) -> PResult<()> {
         const CONTEXT: &str = "define clause";
         let name = self.next_non_space();
         if name.typ != ItemType::String && name.typ != ItemType::RawString {
             return Err(self.unexpected(&name, CONTEXT));
         }
-        let unquoted = strconv::unquote(&name.val).map_err(|e| self.errorf(e.to_string()))?;
+        let unquoted = strconv::unquote(name.val).map_err(|e| self.errorf(e.to_string()))?;
         self.tree.name = Rc::from(unquoted);
         self.expect(ItemType::RightDelim, CONTEXT)?;
         let (list, end) = self.item_list()?;
@@ -292,10 +271,7 @@ impl<'a> Parser<'a, '_> {
     /// `itemList`: nodes up to `{{end}}` or `{{else}}`.
     fn item_list(&mut self) -> PResult<(ListNode, ListEnd)> {
         let pos = self.peek_non_space().pos;
-        let mut list = ListNode {
-            pos,
-            nodes: Vec::new(),
-        };
+        let mut list = ListNode { pos, nodes: Vec::new() };
         while self.peek_non_space().typ != ItemType::Eof {
             match self.text_or_action()? {
                 Flow::End => return Ok((list, ListEnd::End)),
@@ -309,35 +285,37 @@ impl<'a> Parser<'a, '_> {
     fn text_or_action(&mut self) -> PResult<Flow> {
         let token = self.next_non_space();
         match token.typ {
-            ItemType::Text => Ok(Flow::Node(Node::Text {
-                pos: token.pos,
-                text: Rc::from(token.val.as_ref()),
-            })),
+            ItemType::Text => Ok(Flow::Node(Node::Text { pos: token.pos, text: Rc::from(token.val) })),
             ItemType::LeftDelim => {
                 self.tree.action_line = token.line;
                 let r = self.action();
                 self.tree.action_line = 0;
                 r
             }
-            ItemType::Comment => Ok(Flow::Node(Node::Comment {
-                pos: token.pos,
-                text: Rc::from(token.val.as_ref()),
-            })),
+            ItemType::Comment => Ok(Flow::Node(Node::Comment { pos: token.pos, text: Rc::from(token.val) })),
             _ => Err(self.unexpected(&token, "input")),
         }
     }
 
+    /// An action after `{{`. Only `if`/`range`/`with`/`block` recurse; everything else is parsed out of line so
+    /// that the recursive path keeps small stack frames.
     fn action(&mut self) -> PResult<Flow> {
         let token = self.next_non_space();
         match token.typ {
-            ItemType::Block => return self.block_control().map(Flow::Node),
+            ItemType::Block => self.block_control().map(Flow::Node),
+            ItemType::If => self.branch_control("if").map(|b| Flow::Node(Node::If(b))),
+            ItemType::Range => self.branch_control("range").map(|b| Flow::Node(Node::Range(b))),
+            ItemType::With => self.branch_control("with").map(|b| Flow::Node(Node::With(b))),
+            _ => self.simple_action(token),
+        }
+    }
+
+    #[inline(never)]
+    fn simple_action(&mut self, token: Item<'a>) -> PResult<Flow> {
+        match token.typ {
             ItemType::Break | ItemType::Continue => {
                 let is_break = token.typ == ItemType::Break;
-                let ctx = if is_break {
-                    "{{break}}"
-                } else {
-                    "{{continue}}"
-                };
+                let ctx = if is_break { "{{break}}" } else { "{{continue}}" };
                 let t = self.next_non_space();
                 if t.typ != ItemType::RightDelim {
                     return Err(self.unexpected(&t, ctx));
@@ -345,11 +323,11 @@ impl<'a> Parser<'a, '_> {
                 if self.tree.range_depth == 0 {
                     return Err(self.errorf(format!("{ctx} outside {{{{range}}}}")));
                 }
-                return Ok(Flow::Node(if is_break {
+                Ok(Flow::Node(if is_break {
                     Node::Break { pos: token.pos }
                 } else {
                     Node::Continue { pos: token.pos }
-                }));
+                }))
             }
             ItemType::Else => {
                 let peek = self.peek_non_space();
@@ -357,33 +335,23 @@ impl<'a> Parser<'a, '_> {
                     return Ok(Flow::Else);
                 }
                 self.expect(ItemType::RightDelim, "else")?;
-                return Ok(Flow::Else);
+                Ok(Flow::Else)
             }
             ItemType::End => {
                 self.expect(ItemType::RightDelim, "end")?;
-                return Ok(Flow::End);
+                Ok(Flow::End)
             }
-            ItemType::If => return self.branch_control("if").map(|b| Flow::Node(Node::If(b))),
-            ItemType::Range => {
-                return self
-                    .branch_control("range")
-                    .map(|b| Flow::Node(Node::Range(b)));
+            ItemType::Template => self.template_control().map(Flow::Node),
+            _ => {
+                self.backup();
+                let pos = self.peek().pos;
+                let pipe = self.pipeline("command", ItemType::RightDelim)?;
+                Ok(Flow::Node(Node::Action { pos, pipe: Box::new(pipe) }))
             }
-            ItemType::With => {
-                return self
-                    .branch_control("with")
-                    .map(|b| Flow::Node(Node::With(b)));
-            }
-            ItemType::Template => return self.template_control().map(Flow::Node),
-            _ => {}
         }
-        self.backup();
-        let pos = self.peek().pos;
-        let pipe = self.pipeline("command", ItemType::RightDelim)?;
-        Ok(Flow::Node(Node::Action { pos, pipe }))
     }
 
-    fn branch_control(&mut self, context: &str) -> PResult<BranchNode> {
+    fn branch_control(&mut self, context: &str) -> PResult<Box<BranchNode>> {
         self.enter()?;
         let mark = self.tree.vars.len();
         let r = self.parse_control(context);
@@ -392,8 +360,8 @@ impl<'a> Parser<'a, '_> {
         r
     }
 
-    fn parse_control(&mut self, context: &str) -> PResult<BranchNode> {
-        let pipe = self.pipeline(context, ItemType::RightDelim)?;
+    fn parse_control(&mut self, context: &str) -> PResult<Box<BranchNode>> {
+        let pipe = Box::new(self.pipeline(context, ItemType::RightDelim)?);
         if context == "range" {
             self.tree.range_depth += 1;
         }
@@ -408,17 +376,11 @@ impl<'a> Parser<'a, '_> {
             if context == "if" && peek.typ == ItemType::If {
                 self.next();
                 let inner = self.branch_control("if")?;
-                else_list = Some(ListNode {
-                    pos: peek.pos,
-                    nodes: vec![Node::If(inner)],
-                });
+                else_list = Some(ListNode { pos: peek.pos, nodes: vec![Node::If(inner)] });
             } else if context == "with" && peek.typ == ItemType::With {
                 self.next();
                 let inner = self.branch_control("with")?;
-                else_list = Some(ListNode {
-                    pos: peek.pos,
-                    nodes: vec![Node::With(inner)],
-                });
+                else_list = Some(ListNode { pos: peek.pos, nodes: vec![Node::With(inner)] });
             } else {
                 let (l, n) = self.item_list()?;
                 if let ListEnd::Else = n {
@@ -427,19 +389,14 @@ impl<'a> Parser<'a, '_> {
                 else_list = Some(l);
             }
         }
-        Ok(BranchNode {
-            pos: pipe.pos,
-            pipe,
-            list,
-            else_list,
-        })
+        Ok(Box::new(BranchNode { pos: pipe.pos, pipe, list, else_list }))
     }
 
     fn block_control(&mut self) -> PResult<Node> {
         const CONTEXT: &str = "block clause";
         let token = self.next_non_space();
         let name = self.parse_template_name(&token, CONTEXT)?;
-        let pipe = self.pipeline(CONTEXT, ItemType::RightDelim)?;
+        let pipe = Box::new(self.pipeline(CONTEXT, ItemType::RightDelim)?);
         self.enter()?;
         let saved = std::mem::replace(&mut self.tree, TreeState::new(Rc::from(name.as_str())));
         let r = match self.item_list() {
@@ -453,13 +410,10 @@ impl<'a> Parser<'a, '_> {
             // Go reports a stray {{else}} through the enclosing tree.
             return Err(self.errorf(format!("unexpected {{{{else}}}} in {CONTEXT}")));
         }
-        Ok(Node::Template {
-            pos: token.pos,
-            name: Rc::from(name),
-            pipe: Some(pipe),
-        })
+        Ok(Node::Template { pos: token.pos, name: Rc::from(name), pipe: Some(pipe) })
     }
 
+    #[inline(never)]
     fn template_control(&mut self) -> PResult<Node> {
         const CONTEXT: &str = "template clause";
         let token = self.next_non_space();
@@ -467,68 +421,27 @@ impl<'a> Parser<'a, '_> {
         let mut pipe = None;
         if self.next_non_space().typ != ItemType::RightDelim {
             self.backup();
-            pipe = Some(self.pipeline(CONTEXT, ItemType::RightDelim)?);
+            pipe = Some(Box::new(self.pipeline(CONTEXT, ItemType::RightDelim)?));
         }
-        Ok(Node::Template {
-            pos: token.pos,
-            name: Rc::from(name),
-            pipe,
-        })
+        Ok(Node::Template { pos: token.pos, name: Rc::from(name), pipe })
     }
 
+    #[inline(never)]
     fn parse_template_name(&self, token: &Item<'_>, context: &str) -> PResult<String> {
         match token.typ {
             ItemType::String | ItemType::RawString => {
-                strconv::unquote(&token.val).map_err(|e| self.errorf(e.to_string()))
+                strconv::unquote(token.val).map_err(|e| self.errorf(e.to_string()))
             }
             _ => Err(self.unexpected(token, context)),
         }
     }
 
     /// `pipeline`: declarations? command ('|' command)*
+    #[inline(never)]
     fn pipeline(&mut self, context: &str, end: ItemType) -> PResult<PipeNode> {
         let token = self.peek_non_space();
-        let mut pipe = PipeNode {
-            pos: token.pos,
-            is_assign: false,
-            decl: Vec::new(),
-            cmds: Vec::new(),
-        };
-        'decls: loop {
-            let v = self.peek_non_space();
-            if v.typ != ItemType::Variable {
-                break;
-            }
-            let v_at = self.cursor;
-            self.next();
-            let token_after_variable = self.peek();
-            let next = self.peek_non_space();
-            if next.typ == ItemType::Assign || next.typ == ItemType::Declare {
-                pipe.is_assign = next.typ == ItemType::Assign;
-                self.next_non_space();
-                pipe.decl.push(new_variable(v.pos, &v.val));
-                self.tree.vars.push(Rc::from(v.val.as_ref()));
-                break;
-            }
-            if next.typ == ItemType::Char && next.val == "," {
-                self.next_non_space();
-                pipe.decl.push(new_variable(v.pos, &v.val));
-                self.tree.vars.push(Rc::from(v.val.as_ref()));
-                if context == "range" && pipe.decl.len() < 2 {
-                    match self.peek_non_space().typ {
-                        ItemType::Variable | ItemType::RightDelim | ItemType::RightParen => {
-                            continue 'decls;
-                        }
-                        _ => return Err(self.errorf("range can only initialize variables")),
-                    }
-                }
-                return Err(self.errorf(format!("too many declarations in {context}")));
-            }
-            // Not a declaration: push back the variable (and the space after it).
-            let _ = token_after_variable;
-            self.cursor = v_at;
-            break;
-        }
+        let mut pipe = PipeNode { pos: token.pos, is_assign: false, decl: Vec::new(), cmds: Vec::new() };
+        self.pipeline_decls(&mut pipe, context)?;
         loop {
             let token = self.next_non_space();
             if token.typ == end {
@@ -557,16 +470,55 @@ impl<'a> Parser<'a, '_> {
         }
     }
 
+    /// The optional `$x :=` / `$x =` / `$k, $v :=` prefix of a pipeline.
+    #[inline(never)]
+    fn pipeline_decls(&mut self, pipe: &mut PipeNode, context: &str) -> PResult<()> {
+        'decls: loop {
+            let v = self.peek_non_space();
+            if v.typ != ItemType::Variable {
+                break;
+            }
+            let v_at = self.cursor;
+            self.next();
+            let token_after_variable = self.peek();
+            let next = self.peek_non_space();
+            if next.typ == ItemType::Assign || next.typ == ItemType::Declare {
+                pipe.is_assign = next.typ == ItemType::Assign;
+                self.next_non_space();
+                pipe.decl.push(new_variable(v.pos, v.val));
+                self.tree.vars.push(Rc::from(v.val));
+                break;
+            }
+            if next.typ == ItemType::Char && next.val == "," {
+                self.next_non_space();
+                pipe.decl.push(new_variable(v.pos, v.val));
+                self.tree.vars.push(Rc::from(v.val));
+                if context == "range" && pipe.decl.len() < 2 {
+                    match self.peek_non_space().typ {
+                        ItemType::Variable | ItemType::RightDelim | ItemType::RightParen => {
+                            continue 'decls;
+                        }
+                        _ => return Err(self.errorf("range can only initialize variables")),
+                    }
+                }
+                return Err(self.errorf(format!("too many declarations in {context}")));
+            }
+            // Not a declaration: push back the variable (and the space after it).
+            let _ = token_after_variable;
+            self.cursor = v_at;
+            break;
+        }
+        Ok(())
+    }
+
+    #[inline(never)]
     fn check_pipeline(&self, pipe: &PipeNode, context: &str) -> PResult<()> {
         if pipe.cmds.is_empty() {
             return Err(self.errorf(format!("missing value for {context}")));
         }
         for (i, c) in pipe.cmds.iter().enumerate().skip(1) {
             if c.args.first().is_some_and(Arg::is_non_executable) {
-                return Err(self.errorf(format!(
-                    "non executable command in pipeline stage {}",
-                    i + 1
-                )));
+                return Err(self.errorf(format!("non executable command in pipeline stage {}", i + 1)));
             }
         }
         Ok(())
@@ -574,10 +526,7 @@ impl<'a> Parser<'a, '_> {
 
     fn command(&mut self) -> PResult<CommandNode> {
         let pos = self.peek_non_space().pos;
-        let mut cmd = CommandNode {
-            pos,
-            args: Vec::new(),
-        };
+        let mut cmd = CommandNode { pos, args: Vec::new() };
         loop {
             self.peek_non_space();
             if let Some(op) = self.operand()? {
@@ -615,93 +564,59 @@ impl<'a> Parser<'a, '_> {
             Arg::Field { ident, .. } => {
                 let mut ident = ident;
                 ident.extend(fields);
-                Arg::Field {
-                    pos: chain_pos,
-                    ident,
-                }
+                Arg::Field { pos: chain_pos, ident }
             }
             Arg::Variable(v) => {
                 let mut ident = v.ident;
                 ident.extend(fields);
-                Arg::Variable(VariableNode {
-                    pos: chain_pos,
-                    ident,
-                })
+                Arg::Variable(VariableNode { pos: chain_pos, ident })
             }
-            Arg::Bool { .. }
-            | Arg::String { .. }
-            | Arg::Number(_)
-            | Arg::Nil { .. }
-            | Arg::Dot { .. } => {
-                return Err(self.errorf(format!(
-                    "unexpected . after term {}",
-                    strconv::quote(&node.to_string())
-                )));
+            Arg::Bool { .. } | Arg::String { .. } | Arg::Number(_) | Arg::Nil { .. } | Arg::Dot { .. } => {
+                return Err(self.errorf(format!("unexpected . after term {}", strconv::quote(&node.to_string()))));
             }
-            other => Arg::Chain {
-                pos: chain_pos,
-                node: Box::new(other),
-                fields,
-            },
+            other => Arg::Chain { pos: chain_pos, node: Box::new(other), fields },
         }))
     }
 
     fn term(&mut self) -> PResult<Option<Arg>> {
         let token = self.next_non_space();
+        if token.typ != ItemType::LeftParen {
+            return self.simple_term(token);
+        }
+        self.enter()?;
+        let r = self.pipeline("parenthesized pipeline", ItemType::RightParen);
+        self.leave();
+        Ok(Some(Arg::Pipe(Box::new(r?))))
+    }
+
+    /// Every term but a parenthesized pipeline (kept out of line: see [`Parser::action`]).
+    #[inline(never)]
+    fn simple_term(&mut self, token: Item<'a>) -> PResult<Option<Arg>> {
         Ok(Some(match token.typ {
             ItemType::Identifier => {
-                if !(self.has_function)(&token.val) {
-                    return Err(self.errorf(format!(
-                        "function {} not defined",
-                        strconv::quote(&token.val)
-                    )));
+                if !(self.has_function)(token.val) {
+                    return Err(self.errorf(format!("function {} not defined", strconv::quote(token.val))));
                 }
-                Arg::Identifier {
-                    pos: token.pos,
-                    name: Rc::from(token.val.as_ref()),
-                }
+                Arg::Identifier { pos: token.pos, name: Rc::from(token.val) }
             }
             ItemType::Dot => Arg::Dot { pos: token.pos },
             ItemType::Nil => Arg::Nil { pos: token.pos },
             ItemType::Variable => {
-                let v = new_variable(token.pos, &token.val);
-                if !self
-                    .tree
-                    .vars
-                    .iter()
-                    .any(|n| v.ident.first().is_some_and(|f| f == n))
-                {
+                let v = new_variable(token.pos, token.val);
+                if !self.tree.vars.iter().any(|n| v.ident.first().is_some_and(|f| f == n)) {
                     let first = v.ident.first().map(|s| s.to_string()).unwrap_or_default();
-                    return Err(
-                        self.errorf(format!("undefined variable {}", strconv::quote(&first)))
-                    );
+                    return Err(self.errorf(format!("undefined variable {}", strconv::quote(&first))));
                 }
                 Arg::Variable(v)
             }
-            ItemType::Field => Arg::Field {
-                pos: token.pos,
-                ident: split_field(&token.val),
-            },
-            ItemType::Bool => Arg::Bool {
-                pos: token.pos,
-                val: token.val == "true",
-            },
-            ItemType::CharConstant | ItemType::Complex | ItemType::Number => Arg::Number(
-                new_number(token.pos, &token.val, token.typ).map_err(|m| self.errorf(m))?,
-            ),
-            ItemType::LeftParen => {
-                self.enter()?;
-                let r = self.pipeline("parenthesized pipeline", ItemType::RightParen);
-                self.leave();
-                Arg::Pipe(Box::new(r?))
+            ItemType::Field => Arg::Field { pos: token.pos, ident: split_field(token.val) },
+            ItemType::Bool => Arg::Bool { pos: token.pos, val: token.val == "true" },
+            ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
+                Arg::Number(Box::new(new_number(token.pos, token.val, token.typ).map_err(|m| self.errorf(m))?))
             }
             ItemType::String | ItemType::RawString => {
-                let s = strconv::unquote(&token.val).map_err(|e| self.errorf(e.to_string()))?;
-                Arg::String {
-                    pos: token.pos,
-                    quoted: Rc::from(token.val.as_ref()),
-                    text: Rc::from(s),
-                }
+                let s = strconv::unquote(token.val).map_err(|e| self.errorf(e.to_string()))?;
+                Arg::String { pos: token.pos, quoted: Rc::from(token.val), text: Rc::from(s) }
             }
             _ => {
                 self.backup();
@@ -725,22 +640,15 @@ enum Flow {
 }
 
 fn new_variable(pos: usize, ident: &str) -> VariableNode {
-    VariableNode {
-        pos,
-        ident: ident.split('.').map(Rc::from).collect(),
-    }
+    VariableNode { pos, ident: ident.split('.').map(Rc::from).collect() }
 }
 
 fn split_field(ident: &str) -> Vec<Rc<str>> {
-    ident
-        .get(1..)
-        .unwrap_or("")
-        .split('.')
-        .map(Rc::from)
-        .collect()
+    ident.get(1..).unwrap_or("").split('.').map(Rc::from).collect()
 }
 
 /// Go's `newNumber`: parse a numeric literal under every type that can hold it.
+#[inline(never)]
 fn new_number(pos: usize, text: &str, typ: ItemType) -> Result<NumberNode, String> {
     let mut n = NumberNode {
         pos,
@@ -807,10 +715,7 @@ fn new_number(pos: usize, text: &str, typ: ItemType) -> Result<NumberNode, Strin
         }
         n.is_float = true;
         n.float64 = f;
-        if !n.is_int
-            && f.fract() == 0.0
-            && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f)
-        {
+        if !n.is_int && f.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) {
             n.is_int = true;
             n.int64 = f as i64;
         }

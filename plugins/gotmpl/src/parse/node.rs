@@ -16,39 +16,22 @@ pub(crate) struct ListNode {
 /// A node of a template body.
 #[derive(Debug, Clone)]
 pub(crate) enum Node {
-    Text {
-        pos: usize,
-        text: Rc<str>,
-    },
-    Action {
-        pos: usize,
-        pipe: PipeNode,
-    },
-    Comment {
-        pos: usize,
-        text: Rc<str>,
-    },
-    If(BranchNode),
-    Range(BranchNode),
-    With(BranchNode),
-    Template {
-        pos: usize,
-        name: Rc<str>,
-        pipe: Option<PipeNode>,
-    },
-    Break {
-        pos: usize,
-    },
-    Continue {
-        pos: usize,
-    },
+    Text { pos: usize, text: Rc<str> },
+    Action { pos: usize, pipe: Box<PipeNode> },
+    Comment { pos: usize, text: Rc<str> },
+    If(Box<BranchNode>),
+    Range(Box<BranchNode>),
+    With(Box<BranchNode>),
+    Template { pos: usize, name: Rc<str>, pipe: Option<Box<PipeNode>> },
+    Break { pos: usize },
+    Continue { pos: usize },
 }
 
 /// The shared shape of `if`, `range` and `with`.
 #[derive(Debug, Clone)]
 pub(crate) struct BranchNode {
     pub pos: usize,
-    pub pipe: PipeNode,
+    pub pipe: Box<PipeNode>,
     pub list: ListNode,
     pub else_list: Option<ListNode>,
 }
@@ -93,36 +76,15 @@ pub(crate) struct NumberNode {
 /// An operand of a command.
 #[derive(Debug, Clone)]
 pub(crate) enum Arg {
-    Bool {
-        pos: usize,
-        val: bool,
-    },
-    Dot {
-        pos: usize,
-    },
-    Nil {
-        pos: usize,
-    },
-    Number(NumberNode),
-    String {
-        pos: usize,
-        quoted: Rc<str>,
-        text: Rc<str>,
-    },
-    Field {
-        pos: usize,
-        ident: Vec<Rc<str>>,
-    },
+    Bool { pos: usize, val: bool },
+    Dot { pos: usize },
+    Nil { pos: usize },
+    Number(Box<NumberNode>),
+    String { pos: usize, quoted: Rc<str>, text: Rc<str> },
+    Field { pos: usize, ident: Vec<Rc<str>> },
     Variable(VariableNode),
-    Identifier {
-        pos: usize,
-        name: Rc<str>,
-    },
-    Chain {
-        pos: usize,
-        node: Box<Arg>,
-        fields: Vec<Rc<str>>,
-    },
+    Identifier { pos: usize, name: Rc<str> },
+    Chain { pos: usize, node: Box<Arg>, fields: Vec<Rc<str>> },
     Pipe(Box<PipeNode>),
 }
 
@@ -144,14 +106,7 @@ impl Arg {
 
     /// Whether this is one of the constants that cannot start a later pipeline stage.
     pub fn is_non_executable(&self) -> bool {
-        matches!(
-            self,
-            Arg::Bool { .. }
-                | Arg::Dot { .. }
-                | Arg::Nil { .. }
-                | Arg::Number(_)
-                | Arg::String { .. }
-        )
+        matches!(self, Arg::Bool { .. } | Arg::Dot { .. } | Arg::Nil { .. } | Arg::Number(_) | Arg::String { .. })
     }
 }
 
