@@ -470,6 +470,14 @@ impl<'a> Merger<'_, 'a> {
                 (None, false) => None,
             };
             let dv = di.and_then(|i| d.get(i)).cloned();
+            if alias
+                && let Some(Value::Map(m)) = di.and_then(|i| d.get_mut(i))
+                && m.get(PATCH).and_then(Value::as_str).is_some_and(|v| matches!(v, "delete" | "replace" | "merge"))
+            {
+                // The patch is the destination here, and kyaml strips an element's `$patch` from that shared node
+                // while walking it: the element stays, without it, when the deletion below matches nothing.
+                m.shift_remove(PATCH);
+            }
             let pv: Option<Value> = if alias {
                 dv.clone()
             } else {
