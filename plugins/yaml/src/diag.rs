@@ -30,9 +30,7 @@ fn translate(problem: &str) -> (String, Stage) {
     use Stage::{Parser, Scanner};
     let (text, stage) = match problem {
         "simple key expect ':'" | "simple key expected" => ("could not find expected ':'", Scanner),
-        "expected ',' or ']'" | "did not find expected ',' or ']'" => {
-            ("did not find expected ',' or ']'", Parser)
-        }
+        "expected ',' or ']'" | "did not find expected ',' or ']'" => ("did not find expected ',' or ']'", Parser),
         "did not find expected ',' or '}'" => ("did not find expected ',' or '}'", Parser),
         "did not find expected key" => ("did not find expected key", Parser),
         "did not find expected '-' indicator" => ("did not find expected '-' indicator", Parser),
@@ -47,9 +45,7 @@ fn translate(problem: &str) -> (String, Stage) {
         | "found a tab" => ("found character that cannot start any token", Scanner),
         "unexpected eof" => ("found unexpected end of stream", Scanner),
         "recursion limit exceeded" => ("exceeded max depth of 10000", Scanner),
-        p if p.starts_with("unexpected character: ") => {
-            ("found character that cannot start any token", Scanner)
-        }
+        p if p.starts_with("unexpected character: ") => ("found character that cannot start any token", Scanner),
         p => (p, Scanner),
     };
     (text.to_owned(), stage)
@@ -66,12 +62,7 @@ pub(crate) fn syntax_error(src: &str, info: &str, mark: Marker) -> Error {
     let mut col = mark.col() + 1;
     if problem == "found unknown anchor" {
         let name = alias_name(src, mark.index());
-        return Error::new(
-            crate::ErrorKind::Alias,
-            format!("unknown anchor '{name}' referenced"),
-            line,
-            col,
-        );
+        return Error::new(crate::ErrorKind::Alias, format!("unknown anchor '{name}' referenced"), line, col);
     }
     let (message, stage) = translate(problem);
     match message.as_str() {
@@ -115,9 +106,7 @@ fn document_indicator_after(src: &str, from: usize) -> Option<usize> {
         line += 1;
         let l = l.strip_suffix('\r').unwrap_or(l);
         if (l.starts_with("---") || l.starts_with("..."))
-            && l.as_bytes()
-                .get(3)
-                .is_none_or(|c| matches!(c, b' ' | b'\t'))
+            && l.as_bytes().get(3).is_none_or(|c| matches!(c, b' ' | b'\t'))
         {
             return Some(line);
         }
@@ -136,11 +125,7 @@ pub(crate) fn alias_name(src: &str, index: usize) -> String {
 
 /// libyaml's directive checks on the first document's preamble: only `%YAML 1.1` and `%TAG` are accepted.
 pub(crate) fn check_directives(src: &str) -> Result<(), Error> {
-    if !src
-        .trim_start_matches('\u{feff}')
-        .trim_start()
-        .starts_with(['%', '#'])
-    {
+    if !src.trim_start_matches('\u{feff}').trim_start().starts_with(['%', '#']) {
         return Ok(());
     }
     for (i, raw) in src.trim_start_matches('\u{feff}').split('\n').enumerate() {
@@ -158,23 +143,13 @@ pub(crate) fn check_directives(src: &str) -> Result<(), Error> {
                 let version = words.next().unwrap_or("");
                 if version != "1.1" {
                     let stage = Stage::Parser;
-                    return Err(Error::syntax(
-                        "found incompatible YAML document",
-                        line,
-                        1,
-                        go_line(stage, line),
-                    ));
+                    return Err(Error::syntax("found incompatible YAML document", line, 1, go_line(stage, line)));
                 }
             }
             Some("TAG") => {}
             _ => {
                 let stage = Stage::Scanner;
-                return Err(Error::syntax(
-                    "found unknown directive name",
-                    line,
-                    1,
-                    go_line(stage, line),
-                ));
+                return Err(Error::syntax("found unknown directive name", line, 1, go_line(stage, line)));
             }
         }
     }

@@ -70,22 +70,14 @@ pub(crate) struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config {
-            dialect: Dialect::V2,
-            best_indent: 2,
-            best_width: 80,
-        }
+        Config { dialect: Dialect::V2, best_indent: 2, best_width: 80 }
     }
 }
 
 /// Emit one document holding `root`, with the trailing line break go-yaml writes.
 ///
 /// The walk is iterative (an explicit stack of open collections), so arbitrarily deep values need no call stack.
-pub(crate) fn emit_document<P: Policy>(
-    root: &Value,
-    config: Config,
-    policy: &P,
-) -> Result<String, Error> {
+pub(crate) fn emit_document<P: Policy>(root: &Value, config: Config, policy: &P) -> Result<String, Error> {
     let mut e = Emitter {
         out: String::new(),
         column: 0,
@@ -121,20 +113,16 @@ pub(crate) fn emit_document<P: Policy>(
                 let value = map.get(key.as_str()).unwrap_or(&Value::Null);
                 let (text, style) = policy.key(key)?;
                 e.write_indent();
-                let value_ctx = Ctx {
-                    mapping: true,
-                    simple_key: false,
-                };
-                if e.check_simple_key(&text) {
-                    let key_ctx = Ctx {
-                        mapping: true,
-                        simple_key: true,
-                    };
-                    e.scalar(&text, style, key_ctx);
+                let value_ctx = Ctx { mapping: true, simple_key: false };
+                let analysis = e.analyze(&text);
+                // A key can be written as `key:` when it is a short single-line scalar.
+                if !analysis.multiline && text.len() <= 128 {
+                    let key_ctx = Ctx { mapping: true, simple_key: true };
+                    e.scalar_analyzed(&text, style, key_ctx, &analysis);
                     e.write_indicator(":", false, false, false);
                 } else {
                     e.write_indicator("?", true, false, true);
-                    e.scalar(&text, style, value_ctx);
+                    e.scalar_analyzed(&text, style, value_ctx, &analysis);
                     e.write_indent();
                     e.write_indicator(":", true, false, true);
                 }
@@ -149,15 +137,8 @@ pub(crate) fn emit_document<P: Policy>(
 
 /// A collection whose items are still being written.
 enum Open<'v> {
-    Seq {
-        items: &'v [Value],
-        next: usize,
-    },
-    Map {
-        map: &'v Map,
-        keys: Vec<&'v String>,
-        next: usize,
-    },
+    Seq { items: &'v [Value], next: usize },
+    Map { map: &'v Map, keys: Vec<&'v String>, next: usize },
 }
 
 struct Emitter {
@@ -215,14 +196,13 @@ impl Emitter {
         self.write_indicator(close, false, false, false);
     }
 
-    /// A key can be written as `key:` when it is a short single-line scalar.
-    fn check_simple_key(&self, text: &str) -> bool {
-        !self.analyze(text).multiline && text.len() <= 128
-    }
-
     fn scalar(&mut self, text: &str, requested: Style, ctx: Ctx) {
         let a = self.analyze(text);
-        let style = self.select_style(text, requested, &a, ctx);
+        self.scalar_analyzed(text, requested, ctx, &a);
+    }
+
+    fn scalar_analyzed(&mut self, text: &str, requested: Style, ctx: Ctx, a: &Analysis) {
+        let style = self.select_style(text, requested, a, ctx);
         self.increase_indent(true, false);
         let allow_breaks = !ctx.simple_key;
         match style {
@@ -237,11 +217,7 @@ impl Emitter {
     fn increase_indent(&mut self, flow: bool, indentless: bool) {
         self.indents.push(self.indent);
         if self.indent < 0 {
-            self.indent = if flow {
-                self.config.best_indent as isize
-            } else {
-                0
-            };
+            self.indent = if flow { self.config.best_indent as isize } else { 0 };
         } else if !indentless {
             self.indent += self.config.best_indent as isize;
         }
@@ -272,9 +248,7 @@ impl Emitter {
         if style == ScalarOut::Single && !a.single_quoted_allowed {
             style = ScalarOut::Double;
         }
-        if style == ScalarOut::Literal
-            && (!a.block_allowed || self.flow_level > 0 || ctx.simple_key)
-        {
+        if style == ScalarOut::Literal && (!a.block_allowed || self.flow_level > 0 || ctx.simple_key) {
             style = ScalarOut::Double;
         }
         style
@@ -311,15 +285,25 @@ impl Emitter {
         }
         let v3 = self.config.dialect == Dialect::V3;
         let mut preceded_by_whitespace = true;
-        let mut chars = value.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            let next = chars.peek().map(|&(_, n)| n);
+        // Each character with its position and the character after it; bytes are characters in ASCII text.
+        let bytes = value.as_bytes();
+        let ascii = value.is_ascii();
+        let mut wide = value.char_indices().peekable();
+        let mut pos = 0;
+        loop {
+            let (i, c, next) = if ascii {
+                let Some(&b) = bytes.get(pos) else { break };
+                pos += 1;
+                (pos - 1, char::from(b), bytes.get(pos).map(|&n| char::from(n)))
+            } else {
+                let Some((i, c)) = wide.next() else { break };
+                (i, c, wide.peek().map(|&(_, n)| n))
+            };
             let followed_by_whitespace = next.is_none_or(is_blank);
             let last = next.is_none();
             if i == 0 {
                 match c {
-                    '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\''
-                    | '"' | '%' | '@' | '`' => {
+                    '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%' | '@' | '`' => {
                         flow_indicators = true;
                         block_indicators = true;
                     }
@@ -462,13 +446,7 @@ impl Emitter {
         self.indention = true;
     }
 
-    fn write_indicator(
-        &mut self,
-        indicator: &str,
-        need_whitespace: bool,
-        is_whitespace: bool,
-        is_indention: bool,
-    ) {
+    fn write_indicator(&mut self, indicator: &str, need_whitespace: bool, is_whitespace: bool, is_indention: bool) {
         if need_whitespace && !self.whitespace {
             self.put(' ');
         }
@@ -483,14 +461,23 @@ impl Emitter {
         if !self.whitespace {
             self.put(' ');
         }
+        // Fast path: a plain scalar has no line breaks, so without a fold (no space reached past the width) it is
+        // copied as it is.
+        if value.is_ascii() && (!allow_breaks || self.column + value.len() <= self.config.best_width.saturating_add(1))
+        {
+            self.out.push_str(value);
+            self.column += value.len();
+            self.whitespace = false;
+            self.indention = false;
+            return;
+        }
         let mut spaces = false;
         let mut breaks = false;
         let mut chars = value.chars().peekable();
         while let Some(c) = chars.next() {
             if c == ' ' {
                 let next_is_space = chars.peek() == Some(&' ');
-                if allow_breaks && !spaces && self.column > self.config.best_width && !next_is_space
-                {
+                if allow_breaks && !spaces && self.column > self.config.best_width && !next_is_space {
                     self.write_indent();
                 } else {
                     self.put(c);
@@ -606,20 +593,13 @@ impl Emitter {
                         self.put(prefix);
                         for k in (0..width).rev() {
                             let digit = (v >> (k * 4)) & 0xF;
-                            self.put(
-                                char::from_digit(digit, 16).map_or('0', |d| d.to_ascii_uppercase()),
-                            );
+                            self.put(char::from_digit(digit, 16).map_or('0', |d| d.to_ascii_uppercase()));
                         }
                     }
                 }
                 spaces = false;
             } else if c == ' ' {
-                if allow_breaks
-                    && !spaces
-                    && self.column > self.config.best_width
-                    && i > 0
-                    && i < last_byte
-                {
+                if allow_breaks && !spaces && self.column > self.config.best_width && i > 0 && i < last_byte {
                     self.write_indent();
                     if chars.peek().is_some_and(|&(_, n)| n == ' ') {
                         self.put('\\');

@@ -42,47 +42,19 @@ pub struct Error {
 
 impl Error {
     /// A new error at `line`/`column` (both 1-based; 0 when unknown).
-    pub(crate) fn new(
-        kind: ErrorKind,
-        message: impl Into<String>,
-        line: usize,
-        column: usize,
-    ) -> Self {
-        Error {
-            kind,
-            message: message.into(),
-            line,
-            column,
-            go_line: 0,
-            go_prefix: true,
-        }
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>, line: usize, column: usize) -> Self {
+        Error { kind, message: message.into(), line, column, go_line: 0, go_prefix: true }
     }
 
     /// A syntax error whose message shows `go_line` (see the field's documentation).
-    pub(crate) fn syntax(
-        message: impl Into<String>,
-        line: usize,
-        column: usize,
-        go_line: usize,
-    ) -> Self {
-        Error {
-            go_line,
-            ..Error::new(ErrorKind::Syntax, message, line, column)
-        }
+    pub(crate) fn syntax(message: impl Into<String>, line: usize, column: usize, go_line: usize) -> Self {
+        Error { go_line, ..Error::new(ErrorKind::Syntax, message, line, column) }
     }
 
     /// An error whose Go counterpart is not prefixed with `yaml:` (errors raised by `sigs.k8s.io/yaml` itself or by
     /// `encoding/json`).
-    pub(crate) fn bare(
-        kind: ErrorKind,
-        message: impl Into<String>,
-        line: usize,
-        column: usize,
-    ) -> Self {
-        Error {
-            go_prefix: false,
-            ..Error::new(kind, message, line, column)
-        }
+    pub(crate) fn bare(kind: ErrorKind, message: impl Into<String>, line: usize, column: usize) -> Self {
+        Error { go_prefix: false, ..Error::new(kind, message, line, column) }
     }
 
     /// The kind of problem.
@@ -130,10 +102,7 @@ mod tests {
     #[test]
     fn display_is_go_style() {
         let e = Error::syntax("mapping values are not allowed in this context", 3, 5, 3);
-        assert_eq!(
-            e.to_string(),
-            "yaml: line 3: mapping values are not allowed in this context"
-        );
+        assert_eq!(e.to_string(), "yaml: line 3: mapping values are not allowed in this context");
         assert_eq!((e.line(), e.column()), (3, 5));
         // Parser errors: go-yaml prints the 0-based line, and nothing when it is 0.
         let e = Error::syntax("did not find expected key", 1, 7, 0);

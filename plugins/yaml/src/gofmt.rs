@@ -13,11 +13,7 @@
 /// Shortest round-trip digits of a finite float: sign, digit string (no leading or trailing zeros; empty for
 /// zero) and the decimal point position (`0.d1d2… × 10^dp`).
 fn shortest(f: f64, single: bool) -> (bool, String, i32) {
-    let text = if single {
-        format!("{:e}", f as f32)
-    } else {
-        format!("{f:e}")
-    };
+    let text = if single { format!("{:e}", f as f32) } else { format!("{f:e}") };
     let (neg, body) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text.as_str()),
@@ -47,12 +43,8 @@ fn break_tie_to_even(f: f64, single: bool, digits: String, exp: i32) -> String {
     let mut head = String::new();
     for precision in [60, 800] {
         let exact = format!("{value:.precision$e}");
-        let exact_digits: String = exact
-            .split_once('e')
-            .map_or("", |(m, _)| m)
-            .chars()
-            .filter(char::is_ascii_digit)
-            .collect();
+        let exact_digits: String =
+            exact.split_once('e').map_or("", |(m, _)| m).chars().filter(char::is_ascii_digit).collect();
         let (Some(h), Some(rest)) = (exact_digits.get(..n), exact_digits.get(n..)) else {
             return digits;
         };
@@ -81,11 +73,7 @@ fn break_tie_to_even(f: f64, single: bool, digits: String, exp: i32) -> String {
     } else {
         candidate.parse::<f64>().is_ok_and(|c| c == f.abs())
     };
-    if reads_back {
-        even.trim_end_matches('0').to_owned()
-    } else {
-        digits
-    }
+    if reads_back { even.trim_end_matches('0').to_owned() } else { digits }
 }
 
 /// Add one to the last digit of a decimal digit string (`None` when it would carry past the first digit).
@@ -244,9 +232,7 @@ pub(crate) fn go_quote(s: &str) -> String {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
+            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:02x}", c as u32)),
             c if c.is_control() || c == '\u{feff}' => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
@@ -275,10 +261,8 @@ pub(crate) fn go_sharp_v(v: &crate::Value, top: bool) -> String {
         Value::Map(m) => {
             let mut entries: Vec<(&String, &Value)> = m.iter().collect();
             entries.sort_by(|a, b| a.0.cmp(b.0));
-            let inner: Vec<String> = entries
-                .iter()
-                .map(|(k, v)| format!("{}:{}", go_quote(k), go_sharp_v(v, false)))
-                .collect();
+            let inner: Vec<String> =
+                entries.iter().map(|(k, v)| format!("{}:{}", go_quote(k), go_sharp_v(v, false))).collect();
             format!("map[interface {{}}]interface {{}}{{{}}}", inner.join(", "))
         }
     }

@@ -29,11 +29,7 @@ pub(crate) fn marshal(v: &Value) -> Result<String, Error> {
 
 /// Helm's `toYamlPretty`: the go-yaml v3 encoder with indent 2 on the value as it is (no JSON round trip).
 pub(crate) fn marshal_pretty(v: &Value) -> String {
-    let config = Config {
-        dialect: Dialect::V3,
-        best_indent: 2,
-        best_width: usize::MAX,
-    };
+    let config = Config { dialect: Dialect::V3, best_indent: 2, best_width: usize::MAX };
     emit_v2::emit_document(v, config, &DirectV3).unwrap_or_default()
 }
 
@@ -119,11 +115,7 @@ fn string_node(s: &str) -> Result<(Cow<'_, str>, Style), Error> {
         let message = "control characters are not allowed";
         return Err(Error::new(ErrorKind::Unsupported, message, 0, 0));
     }
-    let s: Cow<'_, str> = if s.contains('\u{85}') {
-        Cow::Owned(fold_nel(s))
-    } else {
-        Cow::Borrowed(s)
-    };
+    let s: Cow<'_, str> = if s.contains('\u{85}') { Cow::Owned(fold_nel(s)) } else { Cow::Borrowed(s) };
     let style = string_style(&s);
     Ok((s, style))
 }
@@ -189,21 +181,7 @@ fn rejected_by_reader(c: char) -> bool {
 fn v3_string_style(s: &str) -> Style {
     let old_bool = matches!(
         s,
-        "y" | "Y"
-            | "yes"
-            | "Yes"
-            | "YES"
-            | "on"
-            | "On"
-            | "ON"
-            | "n"
-            | "N"
-            | "no"
-            | "No"
-            | "NO"
-            | "off"
-            | "Off"
-            | "OFF"
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF"
     );
     if s.contains('\n') {
         Style::Literal

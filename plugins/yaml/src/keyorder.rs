@@ -26,8 +26,7 @@ fn merge_sort<T: Copy, F: Fn(&T, &T) -> bool>(v: &mut Vec<T>, less: &F) {
     let mut src_is_v = true;
     while width < n {
         {
-            let (src, dst): (&Vec<T>, &mut Vec<T>) =
-                if src_is_v { (v, &mut buf) } else { (&buf, v) };
+            let (src, dst): (&Vec<T>, &mut Vec<T>) = if src_is_v { (v, &mut buf) } else { (&buf, v) };
             let mut start = 0;
             while start < n {
                 let mid = (start + width).min(n);
@@ -68,11 +67,22 @@ fn merge_sort<T: Copy, F: Fn(&T, &T) -> bool>(v: &mut Vec<T>, less: &F) {
 /// go-yaml's `keyList.Less` for two string keys. v3 differs in one rule: right after an equal digit, a letter sorts
 /// before a digit (`1a` < `10`), where v2 always puts letters last.
 pub(crate) fn natural_less(a: &str, b: &str, v3: bool) -> bool {
-    let ar: Vec<char> = a.chars().collect();
-    let br: Vec<char> = b.chars().collect();
+    if a.is_ascii() && b.is_ascii() {
+        // Characters are bytes: compare in place.
+        less_in(a.as_bytes(), b.as_bytes(), v3)
+    } else {
+        let ar: Vec<char> = a.chars().collect();
+        let br: Vec<char> = b.chars().collect();
+        less_in(&ar, &br, v3)
+    }
+}
+
+/// [`natural_less`] over sequences of characters.
+fn less_in<C: Copy + Into<char>>(ar: &[C], br: &[C], v3: bool) -> bool {
+    let ch = |s: &[C], i: usize| -> char { s.get(i).map_or('\0', |&c| c.into()) };
     let mut after_digit = false;
     for i in 0..ar.len().min(br.len()) {
-        let (ac, bc) = (ar[i], br[i]);
+        let (ac, bc) = (ch(ar, i), ch(br, i));
         if ac == bc {
             after_digit = is_digit(ac);
             continue;
@@ -89,27 +99,24 @@ pub(crate) fn natural_less(a: &str, b: &str, v3: bool) -> bool {
         let mut bn: i64 = 0;
         if ac == '0' || bc == '0' {
             let mut j = i;
-            while j > 0 && is_digit(ar[j - 1]) {
+            while j > 0 && is_digit(ch(ar, j - 1)) {
                 j -= 1;
-                if ar[j] != '0' {
+                if ch(ar, j) != '0' {
                     an = 1;
                     bn = 1;
                     break;
                 }
             }
         }
+        let digit = |c: char| i64::from(c as u32) - i64::from('0' as u32);
         let mut ai = i;
-        while ai < ar.len() && is_digit(ar[ai]) {
-            an = an
-                .wrapping_mul(10)
-                .wrapping_add(i64::from(ar[ai] as u32) - i64::from('0' as u32));
+        while ai < ar.len() && is_digit(ch(ar, ai)) {
+            an = an.wrapping_mul(10).wrapping_add(digit(ch(ar, ai)));
             ai += 1;
         }
         let mut bi = i;
-        while bi < br.len() && is_digit(br[bi]) {
-            bn = bn
-                .wrapping_mul(10)
-                .wrapping_add(i64::from(br[bi] as u32) - i64::from('0' as u32));
+        while bi < br.len() && is_digit(ch(br, bi)) {
+            bn = bn.wrapping_mul(10).wrapping_add(digit(ch(br, bi)));
             bi += 1;
         }
         if an != bn {
@@ -126,11 +133,7 @@ pub(crate) fn natural_less(a: &str, b: &str, v3: bool) -> bool {
 /// Go's `unicode.IsLetter` (general category L). Rust's `is_alphabetic` also accepts letter numbers and some marks;
 /// those are rare enough in mapping keys to accept the difference.
 fn is_letter(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphabetic()
-    } else {
-        c.is_alphabetic()
-    }
+    if c.is_ascii() { c.is_ascii_alphabetic() } else { c.is_alphabetic() }
 }
 
 /// Go's `unicode.IsDigit` for the ASCII range (other decimal digits are treated as non-digits).
@@ -145,10 +148,8 @@ mod tests {
     #[test]
     fn natural_order() {
         // Reference order from the design notes (helm toYaml of these keys).
-        let mut keys: Vec<String> = ["a10", "a2", "a-b", "a", "B", "10", "9", "1", "_x"]
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect();
+        let mut keys: Vec<String> =
+            ["a10", "a2", "a-b", "a", "B", "10", "9", "1", "_x"].iter().map(|s| (*s).to_owned()).collect();
         let mut refs: Vec<&String> = keys.iter().collect();
         sort_natural(&mut refs);
         let got: Vec<&str> = refs.iter().map(|s| s.as_str()).collect();

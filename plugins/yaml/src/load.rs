@@ -115,10 +115,7 @@ impl LoadOptions {
 
     /// Plain go-yaml v2 decoding with nothing rejected for JSON's sake (non-finite floats are kept).
     pub fn lenient() -> Self {
-        LoadOptions {
-            reject_non_finite: false,
-            ..LoadOptions::helm()
-        }
+        LoadOptions { reject_non_finite: false, ..LoadOptions::helm() }
     }
 
     fn flavor(&self) -> Flavor {
@@ -154,11 +151,7 @@ pub fn load_all(src: &str, opts: &LoadOptions) -> Result<Vec<Value>, Error> {
 /// libyaml reads NEL (U+0085) as a line break and turns it into a line feed everywhere; YAML 1.2 parsers read it
 /// as content. Replacing it up front gives libyaml's reading (positions are unchanged: one character for one).
 fn normalize_breaks(src: &str) -> Cow<'_, str> {
-    if src.contains('\u{85}') {
-        Cow::Owned(src.replace('\u{85}', "\n"))
-    } else {
-        Cow::Borrowed(src)
-    }
+    if src.contains('\u{85}') { Cow::Owned(src.replace('\u{85}', "\n")) } else { Cow::Borrowed(src) }
 }
 
 /// The state of one anchor (saphyr numbers anchors from 1 in order of appearance).
@@ -267,9 +260,7 @@ impl<'a> Loader<'a> {
             deferred: None,
             duplicates: Vec::new(),
             key_error: None,
-            char_offsets: src
-                .contains("\\/")
-                .then(|| src.char_indices().map(|(b, _)| b).collect()),
+            char_offsets: src.contains("\\/").then(|| src.char_indices().map(|(b, _)| b).collect()),
         }
     }
 
@@ -293,12 +284,7 @@ impl<'a> Loader<'a> {
                 let line = 1 + before.matches('\n').count();
                 let col = 1 + before.rsplit('\n').next().map_or(0, |l| l.chars().count());
                 let go_line = if line > 1 { line } else { 0 };
-                return Err(Error::syntax(
-                    "found unknown escape character",
-                    line,
-                    col,
-                    go_line,
-                ));
+                return Err(Error::syntax("found unknown escape character", line, col, go_line));
             }
         }
         Ok(())
@@ -335,12 +321,7 @@ impl<'a> Loader<'a> {
                 _ => {
                     let line = span.start.line();
                     let message = "did not find expected <document start>";
-                    return Err(Error::syntax(
-                        message,
-                        line,
-                        span.start.col() + 1,
-                        line.saturating_sub(1),
-                    ));
+                    return Err(Error::syntax(message, line, span.start.col() + 1, line.saturating_sub(1)));
                 }
             }
         }
@@ -365,12 +346,7 @@ impl<'a> Loader<'a> {
                 _ => {
                     let line = span.start.line();
                     let message = "did not find expected <document start>";
-                    return Err(Error::syntax(
-                        message,
-                        line,
-                        span.start.col() + 1,
-                        line.saturating_sub(1),
-                    ));
+                    return Err(Error::syntax(message, line, span.start.col() + 1, line.saturating_sub(1)));
                 }
             }
         }
@@ -406,27 +382,20 @@ impl<'a> Loader<'a> {
                     if style == ScalarStyle::DoubleQuoted {
                         self.check_escapes(&span)?;
                     }
-                    let (value, is_merge) =
-                        match self.scalar(text, style, tag.as_deref(), line, col) {
-                            Ok(v) => v,
-                            Err(e) => {
-                                self.defer(e);
-                                (Value::Null, false)
-                            }
-                        };
+                    let (value, is_merge) = match self.scalar(text, style, tag.as_deref(), line, col) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            self.defer(e);
+                            (Value::Null, false)
+                        }
+                    };
                     if let Value::Float(f) = value
                         && !f.is_finite()
                     {
                         self.saw_non_finite = true;
                     }
                     self.remember(anchor, &value, 1);
-                    Node {
-                        value,
-                        nodes: 1,
-                        is_merge,
-                        line,
-                        col,
-                    }
+                    Node { value, nodes: 1, is_merge, line, col }
                 }
                 Event::Alias(id) => self.alias(id, &span, line, col)?,
                 Event::SequenceStart(anchor, _) => {
@@ -448,34 +417,18 @@ impl<'a> Loader<'a> {
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
                     let Some(frame) = self.stack.pop() else {
-                        return Err(Error::syntax(
-                            "did not find expected node content",
-                            line,
-                            col,
-                            line,
-                        ));
+                        return Err(Error::syntax("did not find expected node content", line, col, line));
                     };
                     let value = match frame.kind {
                         FrameKind::Seq(items) => Value::Seq(items),
                         FrameKind::Map { map, .. } => Value::Map(map),
                     };
                     self.remember(frame.anchor, &value, frame.nodes);
-                    Node {
-                        value,
-                        nodes: frame.nodes,
-                        is_merge: false,
-                        line,
-                        col,
-                    }
+                    Node { value, nodes: frame.nodes, is_merge: false, line, col }
                 }
                 Event::StreamEnd | Event::DocumentEnd | Event::DocumentStart(_) => {
                     let go_line = line.saturating_sub(1);
-                    return Err(Error::syntax(
-                        "did not find expected node content",
-                        line,
-                        col,
-                        go_line,
-                    ));
+                    return Err(Error::syntax("did not find expected node content", line, col, go_line));
                 }
                 Event::StreamStart | Event::Nothing => continue,
             };
@@ -507,22 +460,10 @@ impl<'a> Loader<'a> {
             Some(Anchor::Done { value, .. }) => value.clone(),
             _ => Value::Null,
         };
-        Ok(Node {
-            value,
-            nodes,
-            is_merge: false,
-            line,
-            col,
-        })
+        Ok(Node { value, nodes, is_merge: false, line, col })
     }
 
-    fn push(
-        &mut self,
-        kind: FrameKind,
-        anchor: usize,
-        line: usize,
-        col: usize,
-    ) -> Result<(), Error> {
+    fn push(&mut self, kind: FrameKind, anchor: usize, line: usize, col: usize) -> Result<(), Error> {
         if self.stack.len() >= self.opts.max_depth {
             let message = format!("exceeded max depth of {}", self.opts.max_depth);
             return Err(Error::new(ErrorKind::Limit, message, line, col));
@@ -531,11 +472,7 @@ impl<'a> Loader<'a> {
             // Mark the anchor open so an alias to this unfinished node is reported as self-containment.
             self.set_anchor(anchor, Anchor::Open);
         }
-        self.stack.push(Frame {
-            kind,
-            anchor,
-            nodes: 1,
-        });
+        self.stack.push(Frame { kind, anchor, nodes: 1 });
         Ok(())
     }
 
@@ -561,12 +498,7 @@ impl<'a> Loader<'a> {
             0.99 - 0.89 * ((decodes - LOW) / (HIGH - LOW))
         };
         if (self.alias_count as f64) / decodes > allowed {
-            return Err(Error::new(
-                ErrorKind::Limit,
-                "document contains excessive aliasing",
-                line,
-                col,
-            ));
+            return Err(Error::new(ErrorKind::Limit, "document contains excessive aliasing", line, col));
         }
         Ok(())
     }
@@ -597,37 +529,20 @@ impl<'a> Loader<'a> {
         let mut failure: Option<Failure> = None;
         match &mut frame.kind {
             FrameKind::Seq(items) => items.push(node.value),
-            FrameKind::Map {
-                map,
-                pending,
-                key_lines,
-                merged,
-                seen_merge,
-            } => match pending.take() {
+            FrameKind::Map { map, pending, key_lines, merged, seen_merge } => match pending.take() {
                 None if node.is_merge => {
                     if opts.merge_keys == MergeKeys::OwnKeysWin && *seen_merge {
-                        let e = Error::new(
-                            ErrorKind::Merge,
-                            "duplicate merge key",
-                            node.line,
-                            node.col,
-                        );
+                        let e = Error::new(ErrorKind::Merge, "duplicate merge key", node.line, node.col);
                         failure = Some(Failure::Decode(e));
                         *pending = Some(PendingKey::Skip);
                     } else {
                         *seen_merge = true;
-                        *pending = Some(PendingKey::Merge {
-                            line: node.line,
-                            col: node.col,
-                        });
+                        *pending = Some(PendingKey::Merge { line: node.line, col: node.col });
                     }
                 }
                 None => {
                     *pending = Some(match key_string(node.value, opts, node.line, node.col) {
-                        Ok(Ok(key)) => PendingKey::Key {
-                            key,
-                            line: node.line,
-                        },
+                        Ok(Ok(key)) => PendingKey::Key { key, line: node.line },
                         Ok(Err(bad)) => PendingKey::Bad(bad),
                         Err(e) => {
                             failure = Some(Failure::Decode(e));
@@ -636,15 +551,12 @@ impl<'a> Loader<'a> {
                     });
                 }
                 Some(PendingKey::Key { key, line }) => {
-                    if let Err(msg) =
-                        insert_entry(map, key_lines, merged.as_mut(), opts, key, line, node.value)
-                    {
+                    if let Err(msg) = insert_entry(map, key_lines, merged.as_mut(), opts, key, line, node.value) {
                         failure = Some(Failure::Duplicate(msg));
                     }
                 }
                 Some(PendingKey::Merge { line, col }) => {
-                    if let Err(e) = apply_merge(map, key_lines, merged, opts, node.value, line, col)
-                    {
+                    if let Err(e) = apply_merge(map, key_lines, merged, opts, node.value, line, col) {
                         failure = Some(Failure::Decode(e));
                     }
                 }
@@ -719,12 +631,10 @@ impl<'a> Loader<'a> {
             Resolved::Int(i) => Value::Int(i),
             Resolved::Uint(u) => Value::Uint(u),
             Resolved::Float(f) => Value::Float(f),
-            Resolved::Timestamp if self.flavor == Flavor::V3 => {
-                match resolve::parse_timestamp(&text) {
-                    Some(ts) => Value::String(ts.to_rfc3339_nano()),
-                    None => Value::String(text.into_owned()),
-                }
-            }
+            Resolved::Timestamp if self.flavor == Flavor::V3 => match resolve::parse_timestamp(&text) {
+                Some(ts) => Value::String(ts.to_rfc3339_nano()),
+                None => Value::String(text.into_owned()),
+            },
             Resolved::Timestamp | Resolved::Str => Value::String(text.into_owned()),
         }
     }
@@ -751,11 +661,7 @@ fn resolved_tag_name(r: Resolved) -> &'static str {
 
 /// The tag as go-yaml spells it: `tag:yaml.org,2002:int`, `!foo`, `!`.
 fn full_tag(tag: &Tag) -> String {
-    if tag.handle == "!" {
-        format!("!{}", tag.suffix)
-    } else {
-        format!("{}{}", tag.handle, tag.suffix)
-    }
+    if tag.handle == "!" { format!("!{}", tag.suffix) } else { format!("{}{}", tag.handle, tag.suffix) }
 }
 
 /// The first NaN or infinite float in `v` (depth-first, iteratively).
@@ -780,14 +686,8 @@ fn non_finite_error(f: f64) -> Error {
 /// Decode a `!!binary` scalar like Go's `base64.StdEncoding.DecodeString` (line breaks are ignored), then turn the
 /// bytes into text as `encoding/json` does (each invalid byte becomes U+FFFD).
 fn decode_binary(text: &str, line: usize, col: usize) -> Result<String, Error> {
-    let bytes = base64_decode_std(text).ok_or_else(|| {
-        Error::new(
-            ErrorKind::Type,
-            "!!binary value contains invalid base64 data",
-            line,
-            col,
-        )
-    })?;
+    let bytes = base64_decode_std(text)
+        .ok_or_else(|| Error::new(ErrorKind::Type, "!!binary value contains invalid base64 data", line, col))?;
     Ok(gofmt::go_lossy_utf8(&bytes))
 }
 
@@ -843,26 +743,15 @@ fn base64_decode_std(text: &str) -> Option<Vec<u8>> {
 
 /// Turn a decoded key into a string key: `Ok(Ok(key))`, `Ok(Err(bad))` for a key whose error waits for its value,
 /// `Err` for a key go-yaml itself refuses (a mapping or a sequence).
-fn key_string(
-    key: Value,
-    opts: &LoadOptions,
-    line: usize,
-    col: usize,
-) -> Result<Result<String, BadKey>, Error> {
+fn key_string(key: Value, opts: &LoadOptions, line: usize, col: usize) -> Result<Result<String, BadKey>, Error> {
     match key {
         Value::String(s) => Ok(Ok(s)),
-        Value::Map(_) | Value::Seq(_) => Err(Error::new(
-            ErrorKind::Key,
-            format!("invalid map key: {}", gofmt::go_sharp_v(&key, false)),
-            line,
-            col,
-        )),
-        _ if opts.non_string_keys == NonStringKeys::Error => Err(Error::bare(
-            ErrorKind::Key,
-            "json: unsupported type: map[interface {}]interface {}",
-            line,
-            col,
-        )),
+        Value::Map(_) | Value::Seq(_) => {
+            Err(Error::new(ErrorKind::Key, format!("invalid map key: {}", gofmt::go_sharp_v(&key, false)), line, col))
+        }
+        _ if opts.non_string_keys == NonStringKeys::Error => {
+            Err(Error::bare(ErrorKind::Key, "json: unsupported type: map[interface {}]interface {}", line, col))
+        }
         Value::Int(i) => Ok(Ok(i.to_string())),
         Value::Bool(b) => Ok(Ok(b.to_string())),
         Value::Float(f) => Ok(Ok(match gofmt::format_float_32g(f).as_str() {
@@ -916,10 +805,7 @@ fn insert_entry(
         && let Some(idx) = map.get_index_of(&key)
     {
         let first = key_lines.get(idx).copied().unwrap_or(0);
-        return Err(format!(
-            "line {line}: mapping key {} already defined at line {first}",
-            gofmt::go_quote(&key)
-        ));
+        return Err(format!("line {line}: mapping key {} already defined at line {first}", gofmt::go_quote(&key)));
     }
     let (idx, _) = map.insert_full(key, value);
     if track {
@@ -941,14 +827,8 @@ fn apply_merge(
     line: usize,
     col: usize,
 ) -> Result<(), Error> {
-    let want_map = || {
-        Error::new(
-            ErrorKind::Merge,
-            "map merge requires map or sequence of maps as the value",
-            line,
-            col,
-        )
-    };
+    let want_map =
+        || Error::new(ErrorKind::Merge, "map merge requires map or sequence of maps as the value", line, col);
     let sources: Vec<Map> = match value {
         Value::Map(m) => vec![m],
         Value::Seq(items) => items

@@ -76,12 +76,8 @@ fn lookup_word(s: &str, flavor: Flavor) -> Option<Resolved> {
     let r = match s {
         "true" | "True" | "TRUE" => Resolved::Bool(true),
         "false" | "False" | "FALSE" => Resolved::Bool(false),
-        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" if flavor == Flavor::V2 => {
-            Resolved::Bool(true)
-        }
-        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" if flavor == Flavor::V2 => {
-            Resolved::Bool(false)
-        }
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" if flavor == Flavor::V2 => Resolved::Bool(true),
+        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" if flavor == Flavor::V2 => Resolved::Bool(false),
         "~" | "null" | "Null" | "NULL" => Resolved::Null,
         ".nan" | ".NaN" | ".NAN" => Resolved::Float(f64::NAN),
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Resolved::Float(f64::INFINITY),
@@ -96,11 +92,7 @@ fn resolve_number(s: &str, flavor: Flavor) -> Resolved {
     if is_timestamp(s) {
         return Resolved::Timestamp;
     }
-    let plain: std::borrow::Cow<'_, str> = if s.contains('_') {
-        s.replace('_', "").into()
-    } else {
-        s.into()
-    };
+    let plain: std::borrow::Cow<'_, str> = if s.contains('_') { s.replace('_', "").into() } else { s.into() };
     if let Some(r) = parse_go_int(&plain) {
         return r;
     }
@@ -144,11 +136,7 @@ fn parse_go_int(s: &str) -> Option<Resolved> {
     };
     let magnitude = parse_go_uint_base0(unsigned)?;
     if negative {
-        if magnitude <= 1u64 << 63 {
-            Some(Resolved::Int((magnitude as i64).wrapping_neg()))
-        } else {
-            None
-        }
+        if magnitude <= 1u64 << 63 { Some(Resolved::Int((magnitude as i64).wrapping_neg())) } else { None }
     } else if let Ok(i) = i64::try_from(magnitude) {
         Some(Resolved::Int(i))
     } else if s.starts_with('+') {
@@ -257,10 +245,7 @@ fn parse_go_float(s: &str) -> Option<f64> {
 fn parse_go_float_no_underscore(s: &str) -> Option<f64> {
     // Rust accepts words such as "inf" and "nan" that Go only accepts without a leading dot; a scalar starting
     // with '.' can never be one of them, and the decimal grammar is otherwise the same.
-    if !s
-        .bytes()
-        .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
-    {
+    if !s.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-')) {
         return None;
     }
     parse_decimal_float(s)
@@ -276,10 +261,7 @@ fn go_underscore_ok(s: &str) -> bool {
     // 'd' = digit or base prefix, '_' = underscore, '^' = start, '!' = anything else.
     let mut saw = b'^';
     let mut hex = false;
-    if b.len() >= i + 2
-        && b[i] == b'0'
-        && matches!(b[i + 1].to_ascii_lowercase(), b'b' | b'o' | b'x')
-    {
+    if b.len() >= i + 2 && b[i] == b'0' && matches!(b[i + 1].to_ascii_lowercase(), b'b' | b'o' | b'x') {
         hex = b[i + 1].eq_ignore_ascii_case(&b'x');
         i += 2;
         saw = b'd';
@@ -392,9 +374,7 @@ pub(crate) fn parse_timestamp(s: &str) -> Option<Timestamp> {
         return None;
     }
     let mut p = TimeParser { b, i: 5 };
-    let year = b[..4]
-        .iter()
-        .fold(0u32, |a, d| a * 10 + u32::from(d - b'0'));
+    let year = b[..4].iter().fold(0u32, |a, d| a * 10 + u32::from(d - b'0'));
     let month = p.num()?;
     if !(1..=12).contains(&month) || !p.lit(b'-') {
         return None;
@@ -403,16 +383,7 @@ pub(crate) fn parse_timestamp(s: &str) -> Option<Timestamp> {
     if day < 1 || day > days_in_month(month, year) {
         return None;
     }
-    let mut ts = Timestamp {
-        year,
-        month,
-        day,
-        hour: 0,
-        minute: 0,
-        second: 0,
-        nanos: 0,
-        offset: 0,
-    };
+    let mut ts = Timestamp { year, month, day, hour: 0, minute: 0, second: 0, nanos: 0, offset: 0 };
     if p.done() {
         return Some(ts);
     }
@@ -520,9 +491,7 @@ impl TimeParser<'_> {
 
 fn days_in_month(month: u32, year: u32) -> u32 {
     match month {
-        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
-            29
-        }
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -624,26 +593,11 @@ mod tests {
         let r = |s: &str| parse_timestamp(s).map(super::Timestamp::to_rfc3339_nano);
         // Reference: kubectl kustomize of a ConfigMap holding these values (see tests/kustomize_typing.rs).
         assert_eq!(r("2024-01-01").as_deref(), Some("2024-01-01T00:00:00Z"));
-        assert_eq!(
-            r("2001-12-14t21:59:43.10-05:00").as_deref(),
-            Some("2001-12-14T21:59:43.1-05:00")
-        );
-        assert_eq!(
-            r("2001-12-14 21:59:43.10").as_deref(),
-            Some("2001-12-14T21:59:43.1Z")
-        );
-        assert_eq!(
-            r("2001-12-14T21:59:43Z").as_deref(),
-            Some("2001-12-14T21:59:43Z")
-        );
-        assert_eq!(
-            r("2001-12-14T21:59:43+00:00").as_deref(),
-            Some("2001-12-14T21:59:43Z")
-        );
-        assert_eq!(
-            r("2001-1-2T3:4:5.1234567891Z").as_deref(),
-            Some("2001-01-02T03:04:05.123456789Z")
-        );
+        assert_eq!(r("2001-12-14t21:59:43.10-05:00").as_deref(), Some("2001-12-14T21:59:43.1-05:00"));
+        assert_eq!(r("2001-12-14 21:59:43.10").as_deref(), Some("2001-12-14T21:59:43.1Z"));
+        assert_eq!(r("2001-12-14T21:59:43Z").as_deref(), Some("2001-12-14T21:59:43Z"));
+        assert_eq!(r("2001-12-14T21:59:43+00:00").as_deref(), Some("2001-12-14T21:59:43Z"));
+        assert_eq!(r("2001-1-2T3:4:5.1234567891Z").as_deref(), Some("2001-01-02T03:04:05.123456789Z"));
         assert_eq!(r("2001-12-14T21:59:43"), None);
     }
 

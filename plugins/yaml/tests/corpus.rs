@@ -13,11 +13,7 @@ fn corpus() -> Option<PathBuf> {
     if root.is_dir() {
         Some(root)
     } else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "corpus missing at {}",
-            root.display()
-        );
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "corpus missing at {}", root.display());
         eprintln!("corpus not found at {}, skipping", root.display());
         None
     }
@@ -42,10 +38,7 @@ fn kustomize_expected_outputs_round_trip() {
     let cases = root.join("kustomize/cases");
     let mut checked = 0;
     let mut failures = Vec::new();
-    let mut entries: Vec<_> = std::fs::read_dir(&cases)
-        .expect("cases dir")
-        .flatten()
-        .collect();
+    let mut entries: Vec<_> = std::fs::read_dir(&cases).expect("cases dir").flatten().collect();
     entries.sort_by_key(|e| e.path());
     for entry in entries {
         let expected = entry.path().join("expected.yaml");
@@ -53,10 +46,7 @@ fn kustomize_expected_outputs_round_trip() {
             continue;
         };
         for (i, doc) in documents(&text).into_iter().enumerate() {
-            for opts in [
-                kiln_yaml::LoadOptions::kustomize(),
-                kiln_yaml::LoadOptions::helm(),
-            ] {
+            for opts in [kiln_yaml::LoadOptions::kustomize(), kiln_yaml::LoadOptions::helm()] {
                 let value = match kiln_yaml::from_str_with(&doc, &opts) {
                     Ok(v) => v,
                     Err(e) => {
@@ -66,11 +56,7 @@ fn kustomize_expected_outputs_round_trip() {
                 };
                 let out = kiln_yaml::to_string(&value);
                 if out != doc {
-                    let line = out
-                        .lines()
-                        .zip(doc.lines())
-                        .position(|(a, b)| a != b)
-                        .unwrap_or(0);
+                    let line = out.lines().zip(doc.lines()).position(|(a, b)| a != b).unwrap_or(0);
                     failures.push(format!(
                         "{}#{i}: differs at line {}: got {:?} want {:?}",
                         expected.display(),
@@ -83,12 +69,7 @@ fn kustomize_expected_outputs_round_trip() {
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {checked} documents differ:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {checked} documents differ:\n{}", failures.len(), failures.join("\n"));
     assert!(checked > 0);
 }
 

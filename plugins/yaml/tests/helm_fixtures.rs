@@ -43,10 +43,7 @@ fn from_yaml(text: &str) -> Value {
             );
         }
         Err(e) => {
-            m.insert(
-                "Error".into(),
-                Value::String(format!("error converting YAML to JSON: {e}")),
-            );
+            m.insert("Error".into(), Value::String(format!("error converting YAML to JSON: {e}")));
         }
     }
     Value::Map(m)
@@ -72,30 +69,19 @@ fn helm_from_yaml_to_yaml_fixtures() {
     for name in &names {
         let input = std::fs::read_to_string(dir.join(name)).expect("input");
         let expected_path = dir.join(name.replace(".yaml", ".helm"));
-        let expected = std::fs::read_to_string(&expected_path)
-            .expect("expected output (run tests/fixtures/gen.py)");
+        let expected = std::fs::read_to_string(&expected_path).expect("expected output (run tests/fixtures/gen.py)");
         let value = from_yaml(&input);
         let got = to_yaml(&value);
         if got != expected {
-            failures.push(format!(
-                "--- {name}\n=== got:\n{got}\n=== want:\n{expected}\n"
-            ));
+            failures.push(format!("--- {name}\n=== got:\n{got}\n=== want:\n{expected}\n"));
         }
-        let expected_pretty = std::fs::read_to_string(dir.join(name.replace(".yaml", ".pretty")))
-            .expect("expected pretty output");
+        let expected_pretty =
+            std::fs::read_to_string(dir.join(name.replace(".yaml", ".pretty"))).expect("expected pretty output");
         let pretty = kiln_yaml::to_helm_yaml_pretty(&value);
         let pretty = pretty.strip_suffix('\n').unwrap_or(&pretty);
         if pretty != expected_pretty {
-            failures.push(format!(
-                "--- {name} (toYamlPretty)\n=== got:\n{pretty}\n=== want:\n{expected_pretty}\n"
-            ));
+            failures.push(format!("--- {name} (toYamlPretty)\n=== got:\n{pretty}\n=== want:\n{expected_pretty}\n"));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} fixtures differ:\n{}",
-        failures.len(),
-        names.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {} fixtures differ:\n{}", failures.len(), names.len(), failures.join("\n"));
 }

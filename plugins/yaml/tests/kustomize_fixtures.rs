@@ -21,37 +21,21 @@ fn kustomize_fixtures() {
     let mut failures = Vec::new();
     for name in &names {
         let input = std::fs::read_to_string(dir.join(name)).expect("input");
-        let expected = std::fs::read_to_string(dir.join(name.replace(".yaml", ".out")))
-            .expect("expected output");
+        let expected = std::fs::read_to_string(dir.join(name.replace(".yaml", ".out"))).expect("expected output");
         let result = kiln_yaml::from_str_multi_with(&input, &opts).and_then(|docs| {
-            docs.iter()
-                .filter(|d| !d.is_null())
-                .map(kiln_yaml::try_to_string)
-                .collect::<Result<Vec<_>, _>>()
+            docs.iter().filter(|d| !d.is_null()).map(kiln_yaml::try_to_string).collect::<Result<Vec<_>, _>>()
         });
         match (result, expected.strip_prefix("ERROR: ")) {
             (Ok(docs), None) => {
                 let got = docs.join("---\n");
                 if got != expected {
-                    failures.push(format!(
-                        "--- {name}\n=== got:\n{got}\n=== want:\n{expected}"
-                    ));
+                    failures.push(format!("--- {name}\n=== got:\n{got}\n=== want:\n{expected}"));
                 }
             }
             (Err(_), Some(_)) => {}
-            (Ok(docs), Some(err)) => failures.push(format!(
-                "--- {name}: loaded {docs:?}, kubectl failed: {err}"
-            )),
-            (Err(e), None) => failures.push(format!(
-                "--- {name}: error {e}, kubectl printed:\n{expected}"
-            )),
+            (Ok(docs), Some(err)) => failures.push(format!("--- {name}: loaded {docs:?}, kubectl failed: {err}")),
+            (Err(e), None) => failures.push(format!("--- {name}: error {e}, kubectl printed:\n{expected}")),
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} fixtures differ:\n{}",
-        failures.len(),
-        names.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {} fixtures differ:\n{}", failures.len(), names.len(), failures.join("\n"));
 }

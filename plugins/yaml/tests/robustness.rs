@@ -20,11 +20,7 @@ impl Rng {
 
 /// Run every public entry point on `src`.
 fn exercise(src: &str) {
-    for opts in [
-        LoadOptions::helm(),
-        LoadOptions::kustomize(),
-        LoadOptions::lenient(),
-    ] {
+    for opts in [LoadOptions::helm(), LoadOptions::kustomize(), LoadOptions::lenient()] {
         if let Ok(docs) = kiln_yaml::from_str_multi_with(src, &opts) {
             for d in &docs {
                 let _ = kiln_yaml::try_to_helm_yaml(d);
@@ -39,10 +35,7 @@ fn exercise(src: &str) {
             if !out.is_empty() && !out.contains(['\u{2028}', '\u{2029}']) {
                 let back = kiln_yaml::from_str_with(&out, &LoadOptions::lenient());
                 let merge_key = back.as_ref().is_err_and(|e| e.kind() == ErrorKind::Merge);
-                assert!(
-                    back.is_ok() || merge_key,
-                    "re-load failed for {out:?} (from {src:?}): {back:?}"
-                );
+                assert!(back.is_ok() || merge_key, "re-load failed for {out:?} (from {src:?}): {back:?}");
             }
         }
     }
@@ -175,32 +168,18 @@ fn deep_block_nesting_is_capped() {
 
 /// Drop a (possibly very deep) value on a thread with a big stack: `Value`'s drop glue is recursive.
 fn drop_with_big_stack(v: Value) {
-    std::thread::Builder::new()
-        .stack_size(64 << 20)
-        .spawn(move || drop(v))
-        .expect("spawn")
-        .join()
-        .expect("drop");
+    std::thread::Builder::new().stack_size(64 << 20).spawn(move || drop(v)).expect("spawn").join().expect("drop");
 }
 
 /// Run `f` on a thread with a 1 MiB stack (what a wasm plugin can count on) and hand back its result.
 fn with_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::Builder::new()
-        .stack_size(1 << 20)
-        .spawn(f)
-        .expect("spawn")
-        .join()
-        .expect("no stack overflow")
+    std::thread::Builder::new().stack_size(1 << 20).spawn(f).expect("spawn").join().expect("no stack overflow")
 }
 
 fn deep_value(depth: usize) -> Value {
     let mut v = Value::String("leaf".into());
     for i in 0..depth {
-        v = if i % 2 == 0 {
-            Value::Seq(vec![v])
-        } else {
-            Value::Map([("k".to_owned(), v)].into_iter().collect())
-        };
+        v = if i % 2 == 0 { Value::Seq(vec![v]) } else { Value::Map([("k".to_owned(), v)].into_iter().collect()) };
     }
     v
 }
@@ -210,12 +189,8 @@ fn deep_values_emit_within_a_small_stack() {
     // Values built by code can be deeper than the loader allows; the emitters walk them without recursion.
     let v = std::sync::Arc::new(deep_value(5_000));
     let shared = v.clone();
-    let (plain, pretty) = with_small_stack(move || {
-        (
-            kiln_yaml::to_helm_yaml(&shared),
-            kiln_yaml::to_helm_yaml_pretty(&shared),
-        )
-    });
+    let (plain, pretty) =
+        with_small_stack(move || (kiln_yaml::to_helm_yaml(&shared), kiln_yaml::to_helm_yaml_pretty(&shared)));
     assert!(plain.ends_with("leaf\n"));
     assert!(pretty.ends_with("leaf\n"));
     if let Ok(v) = std::sync::Arc::try_unwrap(v) {
@@ -239,23 +214,15 @@ fn loader_at_max_depth_works_within_a_small_stack() {
 
 #[test]
 fn billion_laughs_is_refused_quickly() {
-    let mut src = String::from(
-        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
-    );
-    for (prev, name) in ["a", "b", "c", "d", "e", "f", "g", "h"]
-        .iter()
-        .zip(["b", "c", "d", "e", "f", "g", "h", "i"])
-    {
+    let mut src = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    for (prev, name) in ["a", "b", "c", "d", "e", "f", "g", "h"].iter().zip(["b", "c", "d", "e", "f", "g", "h", "i"]) {
         let refs = vec![format!("*{prev}"); 9].join(",");
         src.push_str(&format!("{name}: &{name} [{refs}]\n"));
     }
     let started = std::time::Instant::now();
     let err = kiln_yaml::from_str(&src).expect_err("must refuse");
     assert_eq!(err.kind(), ErrorKind::Limit);
-    assert_eq!(
-        err.to_string(),
-        "yaml: document contains excessive aliasing"
-    );
+    assert_eq!(err.to_string(), "yaml: document contains excessive aliasing");
     assert!(started.elapsed().as_secs() < 5);
 }
 
@@ -270,8 +237,5 @@ fn moderate_aliasing_is_accepted() {
         src.push_str(&format!("r{i}: *b\n"));
     }
     let v = kiln_yaml::from_str(&src).expect("loads");
-    assert_eq!(
-        v.get("r9").and_then(Value::as_map).map(|m| m.len()),
-        Some(50)
-    );
+    assert_eq!(v.get("r9").and_then(Value::as_map).map(|m| m.len()), Some(50));
 }
