@@ -139,7 +139,14 @@ fn build_plugin(root: &Path, target_dir: &Path, b: &Builtin) -> Vec<u8> {
             println!("cargo:rerun-if-changed={dep}");
         }
     }
-    fs::read(&wasm_path).unwrap_or_else(|e| panic!("reading {}: {e}", wasm_path.display()))
+    fs::read(&wasm_path).unwrap_or_else(|e| {
+        panic!(
+            "built-in plugin `{}`: package {} produced no component at {} ({e}); its [lib] needs crate-type = [\"cdylib\", \"rlib\"]",
+            b.name,
+            b.package,
+            wasm_path.display()
+        )
+    })
 }
 
 /// The prerequisites listed in a Makefile-style `.d` file written by cargo (`target: dep dep ...`, with `\ `

@@ -3,6 +3,7 @@
 //! Tests that need a toolchain or a server skip on a machine that lacks it, and fail when `CI=true`.
 
 mod examples;
+mod helm;
 mod post_render;
 mod sandbox;
 mod support;

@@ -4,6 +4,7 @@ mod patch_config;
 mod plugin_cmd;
 pub mod plugins;
 mod post_render;
+mod template;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -42,6 +43,14 @@ enum Command {
     ///     --post-renderer-args --patch=patches.yaml
     #[command(name = "post-render", verbatim_doc_comment)]
     PostRender(post_render::PostRenderArgs),
+    /// Render a Helm chart exactly as `helm template` does (Helm 4.1.4), then post-render it.
+    ///
+    /// Accepts `helm template`'s flags. The chart is rendered by kiln's built-in Helm renderer inside the plugin
+    /// sandbox; --post-renderer and --patch then run in command-line order.
+    ///
+    ///   kiln template podinfo ./charts/podinfo -n apps -f values.yaml --set replicaCount=3 --patch patches.yaml
+    #[command(verbatim_doc_comment)]
+    Template(Box<template::TemplateArgs>),
     /// Inspect and list plugins.
     #[command(subcommand)]
     Plugin(plugin_cmd::PluginCommand),
@@ -95,6 +104,10 @@ pub fn main() -> ExitCode {
         Command::PostRender(args) => {
             let sub = matches.subcommand_matches("post-render").unwrap_or(&matches);
             post_render::run(args, sub)
+        }
+        Command::Template(args) => {
+            let sub = matches.subcommand_matches("template").unwrap_or(&matches);
+            template::run(*args, sub)
         }
         Command::Plugin(cmd) => plugin_cmd::run(cmd),
     };

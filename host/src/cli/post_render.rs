@@ -39,9 +39,10 @@ pub(super) fn ordered_steps(
     plugin_args: &[String],
     patch_args: &[PathBuf],
     allow_no_match: bool,
+    plugin_id: &str,
 ) -> Result<Vec<PluginRef>> {
     let mut items: Vec<(usize, PluginRef)> = Vec::new();
-    if let Some(idx) = sub.indices_of("plugins") {
+    if let Some(idx) = sub.indices_of(plugin_id) {
         for (i, raw) in idx.zip(plugin_args) {
             items.push((i, plugins::parse_plugin_ref(raw)?));
         }
@@ -67,7 +68,7 @@ pub(super) fn run(args: PostRenderArgs, matches: &ArgMatches) -> Result<ExitCode
             ("stdin".to_owned(), s)
         }
     };
-    let refs = ordered_steps(matches, &args.plugins, &args.patches, args.allow_no_match)?;
+    let refs = ordered_steps(matches, &args.plugins, &args.patches, args.allow_no_match, "plugins")?;
     let entries = manifest::parse_stream(&input, &name)?;
     let helm_style = entries.iter().any(|e| e.source_comment);
     let steps = if refs.is_empty() {

@@ -1,0 +1,363 @@
+//! `kiln template`: `helm template`, rendered by the built-in Helm renderer plugin, with kiln's post-render chain.
+
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{ArgMatches, Args};
+
+use super::SandboxFlags;
+use super::plugins::{self, PluginRef};
+use crate::chart_files;
+use crate::manifest::{self, Entry};
+use crate::pipeline::{self, Step};
+use crate::plugin::{Clock, Randomness, Release, RenderInput, Runtime, Sandbox, SourceFile, World};
+
+/// Release names Helm accepts (`chartutil.ValidateReleaseName`).
+const MAX_RELEASE_NAME: usize = 53;
+
+#[derive(Debug, Clone, Args)]
+pub(super) struct TemplateArgs {
+    /// `[NAME] CHART`: the release name (default `release-name`) and the chart, a directory or a packaged `.tgz`.
+    #[arg(value_name = "NAME_AND_CHART", num_args = 1..=2, required = true)]
+    args: Vec<String>,
+    /// Namespace the release is rendered for.
+    #[arg(short = 'n', long, env = "HELM_NAMESPACE", default_value = "default", help_heading = "Helm")]
+    namespace: String,
+    /// Values file (YAML); repeatable, later files win. `-` reads standard input.
+    #[arg(short = 'f', long = "values", value_name = "FILE", help_heading = "Helm")]
+    values: Vec<String>,
+    /// Set values (`a.b=c,d[0]=e`); integers become integers, `true`/`false`/`null` their types.
+    #[arg(long = "set", value_name = "KEY=VALUE", help_heading = "Helm")]
+    set: Vec<String>,
+    /// Set values as strings.
+    #[arg(long = "set-string", value_name = "KEY=VALUE", help_heading = "Helm")]
+    set_string: Vec<String>,
+    /// Set values from files (`key=path`).
+    #[arg(long = "set-file", value_name = "KEY=PATH", help_heading = "Helm")]
+    set_file: Vec<String>,
+    /// Set values from JSON (`key=JSON` or a JSON object).
+    #[arg(long = "set-json", value_name = "KEY=JSON", help_heading = "Helm")]
+    set_json: Vec<String>,
+    /// Set literal string values (no parsing of commas or brackets).
+    #[arg(long = "set-literal", value_name = "KEY=VALUE", help_heading = "Helm")]
+    set_literal: Vec<String>,
+    /// Kubernetes version for `.Capabilities.KubeVersion` (default v1.35.0, Helm 4.1.4's).
+    #[arg(long, value_name = "VERSION", help_heading = "Helm")]
+    kube_version: Option<String>,
+    /// Extra API versions for `.Capabilities.APIVersions` (`group/version` or `group/version/Kind`); repeatable or comma-separated.
+    #[arg(short = 'a', long = "api-versions", value_name = "VERSION", value_delimiter = ',', help_heading = "Helm")]
+    api_versions: Vec<String>,
+    /// Print the files of the charts' `crds/` directories first.
+    #[arg(long, help_heading = "Helm")]
+    include_crds: bool,
+    /// Leave out test hooks.
+    #[arg(long, help_heading = "Helm")]
+    skip_tests: bool,
+    /// Leave out all hooks.
+    #[arg(long, help_heading = "Helm")]
+    no_hooks: bool,
+    /// Render as an upgrade (`.Release.IsUpgrade`).
+    #[arg(long, help_heading = "Helm")]
+    is_upgrade: bool,
+    /// Do not validate values against `values.schema.json`.
+    #[arg(long, help_heading = "Helm")]
+    skip_schema_validation: bool,
+    /// Print only the manifests rendered from these templates (`templates/x.yaml`, globs allowed); repeatable.
+    #[arg(short = 's', long = "show-only", value_name = "TEMPLATE", help_heading = "Helm")]
+    show_only: Vec<String>,
+    /// Generate the release name (`CHART-<unix time>`) instead of taking NAME.
+    #[arg(short = 'g', long, help_heading = "Helm")]
+    generate_name: bool,
+    /// Write each template's output to a file under DIR instead of stdout.
+    #[arg(long, value_name = "DIR", help_heading = "Helm")]
+    output_dir: Option<PathBuf>,
+    /// With --output-dir, put files under DIR/NAME/ (the release name).
+    #[arg(long, help_heading = "Helm")]
+    release_name: bool,
+    /// A post-render plugin: a built-in (see `kiln plugin list`) or a .wasm component, with optional configuration after
+    /// `=` (`=@FILE` reads it from a file). Repeatable; runs in command-line order with --patch.
+    #[arg(long = "post-renderer", value_name = "PLUGIN[=CONFIG]", help_heading = "Post-rendering")]
+    post_renderers: Vec<String>,
+    /// A patch file (a Flux HelmRelease `postRenderers[].kustomize` block). Repeatable; runs in order with --post-renderer.
+    #[arg(long = "patch", value_name = "FILE", help_heading = "Post-rendering")]
+    patches: Vec<PathBuf>,
+    /// Let a patch that matches no object pass instead of failing.
+    #[arg(long, help_heading = "Post-rendering")]
+    allow_no_match: bool,
+    #[command(flatten)]
+    sandbox: SandboxFlags,
+}
+
+/// Helm's release name rule.
+fn validate_release_name(name: &str) -> Result<()> {
+    let label = |s: &str| {
+        !s.is_empty()
+            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !s.starts_with('-')
+            && !s.ends_with('-')
+    };
+    if name.len() <= MAX_RELEASE_NAME && name.split('.').all(label) {
+        return Ok(());
+    }
+    bail!(
+        "release name check failed: release name {name:?}: invalid release name, must match regex \
+         ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53"
+    )
+}
+
+/// Helm's `NameAndChart`.
+fn name_and_chart(args: &TemplateArgs) -> Result<(String, String)> {
+    match (args.args.as_slice(), args.generate_name) {
+        ([chart], true) => {
+            let base = Path::new(chart).file_name().map(|b| b.to_string_lossy().into_owned()).unwrap_or_default();
+            let base = match base.as_str() {
+                "" | "." => "chart".to_owned(),
+                b => b.split('.').next().unwrap_or(b).to_owned(),
+            };
+            let now =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+            Ok((format!("{base}-{now}"), chart.clone()))
+        }
+        ([_, _], true) => bail!("cannot set --generate-name and also specify a name"),
+        ([chart], false) => Ok(("release-name".to_owned(), chart.clone())),
+        ([name, chart], false) => Ok((name.clone(), chart.clone())),
+        _ => bail!("expected NAME and CHART, or CHART with --generate-name"),
+    }
+}
+
+fn read_user_file(path: &str) -> Result<Vec<u8>, String> {
+    if path == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin().read_to_end(&mut buf).map_err(|e| format!("reading standard input: {e}"))?;
+        return Ok(buf);
+    }
+    if path.starts_with("http://") || path.starts_with("https://") {
+        return Err(format!("{path}: values files from URLs are not supported; download the file first"));
+    }
+    std::fs::read(path).map_err(|e| format!("open {path}: {e}"))
+}
+
+pub(super) fn run(args: TemplateArgs, matches: &ArgMatches) -> Result<ExitCode> {
+    let (name, chart) = name_and_chart(&args)?;
+    validate_release_name(&name)?;
+
+    let sources = kiln_helm_values::ValueSources {
+        files: args.values.clone(),
+        set_json: args.set_json.clone(),
+        set: args.set.clone(),
+        set_string: args.set_string.clone(),
+        set_file: args.set_file.clone(),
+        set_literal: args.set_literal.clone(),
+    };
+    let values = kiln_helm_values::merge_values(&sources, &mut |p| read_user_file(p))?;
+    let values_json = kiln_helm_values::to_transport_json(&values)?;
+
+    let files = chart_files::read_chart(Path::new(&chart))?;
+
+    let sandbox_args = args.sandbox.to_args();
+    // Helm's random and date functions see real entropy and time unless --seed asks for reproducibility.
+    let base = Sandbox {
+        grants: crate::plugin::Grants { random: Randomness::Real, clock: Clock::Real },
+        ..Sandbox::default()
+    };
+    let sandbox = sandbox_args.sandbox_for("helm", base)?;
+    let rt = Runtime::new()?;
+    let helm = rt.load_builtin("helm", sandbox)?;
+    if helm.world() != World::Renderer {
+        bail!("built-in plugin `helm` is not a renderer");
+    }
+    let config = serde_json::json!({
+        "includeCrds": args.include_crds,
+        "skipTests": args.skip_tests,
+        "noHooks": args.no_hooks,
+        "skipSchemaValidation": args.skip_schema_validation,
+    })
+    .to_string();
+    let input = RenderInput {
+        files: files.into_iter().map(|(path, content)| SourceFile { path, content }).collect(),
+        values: values_json,
+        release: Release {
+            name: name.clone(),
+            namespace: args.namespace.clone(),
+            revision: 1,
+            is_upgrade: args.is_upgrade,
+            kube_version: args.kube_version.clone().unwrap_or_default(),
+            api_versions: args.api_versions.clone(),
+        },
+        config,
+    };
+    let docs = helm.render(&input).map_err(|e| anyhow!(e))?;
+
+    let steps: Vec<PluginRef> = super::post_render::ordered_steps(
+        matches,
+        &args.post_renderers,
+        &args.patches,
+        args.allow_no_match,
+        "post_renderers",
+    )?;
+    let text = if steps.is_empty() {
+        print_helm(&docs)
+    } else {
+        let entries: Vec<Entry> = docs
+            .iter()
+            .map(|d| {
+                let raw = format!("# Source: {}\n{}\n", d.origin, String::from_utf8_lossy(&d.content));
+                manifest::parse_stream(&format!("---\n{raw}"), &d.origin).map(|mut v| v.remove(0))
+            })
+            .collect::<Result<_, _>>()?;
+        let loaded = steps
+            .iter()
+            .map(|r| {
+                let plugin = plugins::load(&rt, r, &sandbox_args)?;
+                if plugin.world() != World::PostRenderer {
+                    bail!("plugin `{}` is a {}, not a post-renderer", plugin.name(), plugin.world());
+                }
+                Ok(Step { plugin, config: r.config.clone() })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let out = pipeline::post_render(&entries, &loaded)?;
+        manifest::write_stream(&out, true)
+    };
+
+    let text = if args.show_only.is_empty() { text } else { show_only(&text, &args.show_only)? };
+    match &args.output_dir {
+        Some(dir) => write_output_dir(&text, dir, args.release_name.then_some(name.as_str()))?,
+        None => super::write_stdout(&text)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Helm's layout: every document as `---\n# Source: PATH\nCONTENT\n`.
+fn print_helm(docs: &[crate::plugin::Document]) -> String {
+    let mut out = String::with_capacity(docs.iter().map(|d| d.content.len() + d.origin.len() + 16).sum());
+    for d in docs {
+        out.push_str("---\n# Source: ");
+        out.push_str(&d.origin);
+        out.push('\n');
+        out.push_str(&String::from_utf8_lossy(&d.content));
+        out.push('\n');
+    }
+    out
+}
+
+/// Split Helm-style output into (source path, document text without the leading `---\n`).
+fn split_sources(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for part in text.split("---\n# Source: ").skip(1) {
+        let (path, _) = part.split_once('\n').unwrap_or((part, ""));
+        out.push((path.to_owned(), format!("# Source: {}", part.trim_end_matches('\n'))));
+    }
+    out
+}
+
+/// `--show-only`: keep the documents whose template path (without the chart name) matches one of the patterns.
+fn show_only(text: &str, patterns: &[String]) -> Result<String> {
+    let docs = split_sources(text);
+    let mut out = String::new();
+    for pattern in patterns {
+        let pattern = pattern.replace('\\', "/");
+        let mut found = false;
+        for (path, doc) in &docs {
+            let Some((_, rel)) = path.split_once('/') else { continue };
+            if glob_match(&pattern, rel) {
+                out.push_str("---\n");
+                out.push_str(doc);
+                out.push('\n');
+                found = true;
+            }
+        }
+        if !found {
+            bail!("could not find template {pattern} in chart");
+        }
+    }
+    Ok(out)
+}
+
+/// Go's `filepath.Match` on `/`-separated paths: `*` and `?` do not cross `/`, `[...]` classes.
+fn glob_match(pattern: &str, name: &str) -> bool {
+    fn go(p: &[char], n: &[char]) -> bool {
+        match p.first() {
+            None => n.is_empty(),
+            Some('*') => (0..=n.len()).take_while(|&i| i == 0 || n[i - 1] != '/').any(|i| go(&p[1..], &n[i..])),
+            Some('?') => n.first().is_some_and(|&c| c != '/') && go(&p[1..], &n[1..]),
+            Some('[') => {
+                let Some(end) = p.iter().skip(1).position(|&c| c == ']').map(|e| e + 1) else { return false };
+                let Some(&c) = n.first() else { return false };
+                let class = &p[1..end];
+                let (negate, class) = match class.first() {
+                    Some('^') | Some('!') => (true, &class[1..]),
+                    _ => (false, class),
+                };
+                let mut hit = false;
+                let mut i = 0;
+                while i < class.len() {
+                    if i + 2 < class.len() && class[i + 1] == '-' {
+                        hit |= class[i] <= c && c <= class[i + 2];
+                        i += 3;
+                    } else {
+                        hit |= class[i] == c;
+                        i += 1;
+                    }
+                }
+                hit != negate && c != '/' && go(&p[end + 1..], &n[1..])
+            }
+            Some('\\') if p.len() > 1 => n.first() == Some(&p[1]) && go(&p[2..], &n[1..]),
+            Some(&c) => n.first() == Some(&c) && go(&p[1..], &n[1..]),
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    go(&p, &n)
+}
+
+/// `--output-dir`: each template's documents in `DIR[/NAME]/<source path>`, documents of one file separated by `---`.
+fn write_output_dir(text: &str, dir: &Path, release: Option<&str>) -> Result<()> {
+    let base = match release {
+        Some(r) => dir.join(r),
+        None => dir.to_path_buf(),
+    };
+    let mut written: std::collections::BTreeMap<PathBuf, String> = std::collections::BTreeMap::new();
+    for (path, doc) in split_sources(text) {
+        if path.split('/').any(|c| c == ".." || c.is_empty()) || path.starts_with('/') {
+            bail!("refusing to write template output outside the output directory: {path}");
+        }
+        let file = base.join(&path);
+        let entry = written.entry(file).or_default();
+        entry.push_str("---\n");
+        entry.push_str(&doc);
+        entry.push('\n');
+    }
+    for (file, content) in written {
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+        std::fs::write(&file, content).with_context(|| format!("writing {}", file.display()))?;
+        super::write_stdout(&format!("wrote {}\n", file.display()))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn release_names() {
+        assert!(validate_release_name("podinfo").is_ok());
+        assert!(validate_release_name("a.b-c").is_ok());
+        for bad in ["BadName", "-x", "x-", "", "a..b", &"a".repeat(54)] {
+            assert!(validate_release_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("templates/*.yaml", "templates/service.yaml"));
+        assert!(!glob_match("templates/*.yaml", "templates/tests/t.yaml"));
+        assert!(glob_match("templates/tests/*", "templates/tests/t.yaml"));
+        assert!(glob_match("templates/[a-s]ervice.yaml", "templates/service.yaml"));
+        assert!(glob_match("templates/servic?.yaml", "templates/service.yaml"));
+    }
+}
