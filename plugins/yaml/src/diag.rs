@@ -46,6 +46,10 @@ fn translate(problem: &str) -> (String, Stage) {
         "unexpected eof" => ("found unexpected end of stream", Scanner),
         "recursion limit exceeded" => ("exceeded max depth of 10000", Scanner),
         p if p.starts_with("unexpected character: ") => ("found character that cannot start any token", Scanner),
+        p if p.ends_with("is only valid inside a block") => ("did not find expected node content", Parser),
+        "comment intercepting the multiline text" | "invalid trailing content after double-quoted scalar" => {
+            ("did not find expected key", Parser)
+        }
         p => (p, Scanner),
     };
     (text.to_owned(), stage)
@@ -68,6 +72,8 @@ pub(crate) fn syntax_error(src: &str, info: &str, mark: Marker) -> Error {
     match message.as_str() {
         // saphyr points at the start of the quoted scalar; libyaml at the place it gave up.
         "found unexpected end of stream" => (line, col) = end_position(src),
+        // saphyr points at the comment; libyaml at the continuation line after it.
+        "did not find expected key" if problem == "comment intercepting the multiline text" => line += 1,
         "found unexpected document indicator" => {
             if let Some(l) = document_indicator_after(src, mark.index()) {
                 (line, col) = (l, 1);
@@ -76,6 +82,28 @@ pub(crate) fn syntax_error(src: &str, info: &str, mark: Marker) -> Error {
         _ => {}
     }
     Error::syntax(message, line, col, go_line(stage, line))
+}
+
+/// saphyr refuses a tab as the only separator after a `:` or `-` indicator when a value follows on the line
+/// (a YAML 1.2 rule); libyaml accepts it as ordinary white space. For such an error at character `index`, returns the
+/// byte offsets of the tabs between the indicator and the value, which can be replaced by spaces without changing
+/// the document's meaning.
+pub(crate) fn separator_tabs(src: &str, info: &str, index: usize) -> Option<Vec<usize>> {
+    if !info.ends_with("must be followed by a valid YAML whitespace") {
+        return None;
+    }
+    let byte = src.char_indices().nth(index).map_or(src.len(), |(b, _)| b);
+    let before = src.get(..byte)?;
+    let mut tabs = Vec::new();
+    for (i, c) in before.char_indices().rev() {
+        match c {
+            '\t' => tabs.push(i),
+            ' ' => {}
+            ':' | '-' => break,
+            _ => return None,
+        }
+    }
+    (!tabs.is_empty()).then_some(tabs)
 }
 
 /// The 1-based line and column just past the last character (libyaml's end-of-stream mark).

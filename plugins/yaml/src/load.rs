@@ -129,23 +129,58 @@ impl LoadOptions {
 /// Load the first document of `src` (later documents are ignored, as go-yaml's `Unmarshal` does). Empty input or a
 /// document of only comments gives [`Value::Null`].
 pub fn load_one(src: &str, opts: &LoadOptions) -> Result<Value, Error> {
-    diag::check_directives(src)?;
-    let src = normalize_breaks(src);
-    let mut loader = Loader::new(&src, opts);
-    Ok(loader.next_document()?.unwrap_or(Value::Null))
+    with_repairs(src, |src| {
+        let mut loader = Loader::new(src, opts);
+        let doc = loader.next_document();
+        (doc.map(Option::unwrap_or_default), loader.repair)
+    })
 }
 
 /// Load every document of a `---`-separated stream. An empty stream gives an empty vector; an empty document
 /// (`---` followed by nothing) gives [`Value::Null`].
 pub fn load_all(src: &str, opts: &LoadOptions) -> Result<Vec<Value>, Error> {
+    with_repairs(src, |src| {
+        let mut loader = Loader::new(src, opts);
+        let mut docs = Vec::new();
+        loop {
+            match loader.next_document() {
+                Ok(Some(doc)) => docs.push(doc),
+                Ok(None) => return (Ok(docs), None),
+                Err(e) => return (Err(e), loader.repair),
+            }
+        }
+    })
+}
+
+/// Run `parse` on the source, libyaml-compatible: NEL read as a line break, directives checked, and tabs that
+/// libyaml accepts as separators (but saphyr refuses) turned into spaces, one parse error at a time.
+fn with_repairs<T>(src: &str, parse: impl Fn(&str) -> (Result<T, Error>, Option<Vec<usize>>)) -> Result<T, Error> {
+    /// Enough for hand-written files with a few tab separators; beyond that the first error stands.
+    const MAX_REPAIRS: usize = 64;
     diag::check_directives(src)?;
-    let src = normalize_breaks(src);
-    let mut loader = Loader::new(&src, opts);
-    let mut docs = Vec::new();
-    while let Some(doc) = loader.next_document()? {
-        docs.push(doc);
+    let mut text = normalize_breaks(src);
+    let mut first_error = None;
+    for _ in 0..=MAX_REPAIRS {
+        let (result, repair) = parse(&text);
+        match (result, repair) {
+            (Err(e), Some(tabs)) => {
+                first_error.get_or_insert(e);
+                let mut bytes = text.into_owned().into_bytes();
+                for t in tabs {
+                    if let Some(b) = bytes.get_mut(t) {
+                        *b = b' ';
+                    }
+                }
+                // Only ASCII tabs were replaced by ASCII spaces, so the text stays UTF-8.
+                text = Cow::Owned(String::from_utf8_lossy(&bytes).into_owned());
+            }
+            (result, _) => return result,
+        }
     }
-    Ok(docs)
+    match first_error {
+        Some(e) => Err(e),
+        None => Err(Error::new(ErrorKind::Syntax, "too many repairs", 0, 0)),
+    }
 }
 
 /// libyaml reads NEL (U+0085) as a line break and turns it into a line feed everywhere; YAML 1.2 parsers read it
@@ -239,6 +274,8 @@ struct Loader<'a> {
     duplicates: Vec<String>,
     /// The first key that cannot be a JSON key (`sigs.k8s.io/yaml` converts after decoding, so this comes last).
     key_error: Option<Error>,
+    /// Tabs to turn into spaces before parsing again (see [`diag::separator_tabs`]), set with a syntax error.
+    repair: Option<Vec<usize>>,
     /// Byte offset of each character, built only when the source contains `\/` (an escape YAML 1.2 accepts but
     /// libyaml does not), to find such escapes inside double-quoted scalars.
     char_offsets: Option<Vec<usize>>,
@@ -260,6 +297,7 @@ impl<'a> Loader<'a> {
             deferred: None,
             duplicates: Vec::new(),
             key_error: None,
+            repair: None,
             char_offsets: src.contains("\\/").then(|| src.char_indices().map(|(b, _)| b).collect()),
         }
     }
@@ -293,7 +331,10 @@ impl<'a> Loader<'a> {
     fn next_event(&mut self) -> Result<(Event<'a>, Span), Error> {
         match self.parser.next_event() {
             Some(Ok(ev)) => Ok(ev),
-            Some(Err(e)) => Err(diag::syntax_error(self.src, e.info(), *e.marker())),
+            Some(Err(e)) => {
+                self.repair = diag::separator_tabs(self.src, e.info(), e.marker().index());
+                Err(diag::syntax_error(self.src, e.info(), *e.marker()))
+            }
             None => Ok((Event::StreamEnd, Span::default())),
         }
     }

@@ -20,10 +20,10 @@ fn empty_inputs() {
     assert_eq!(kiln_yaml::from_str("").expect("empty"), Value::Null);
     assert_eq!(kiln_yaml::from_str("# only a comment\n").expect("comment"), Value::Null);
     assert_eq!(kiln_yaml::from_str_multi("").expect("empty stream"), Vec::<Value>::new());
-    assert_eq!(kiln_yaml::from_str_multi("---\n---\nb: 2\n").expect("stream"), vec![
-        Value::Null,
-        map(&[("b", Value::Int(2))])
-    ]);
+    assert_eq!(
+        kiln_yaml::from_str_multi("---\n---\nb: 2\n").expect("stream"),
+        vec![Value::Null, map(&[("b", Value::Int(2))])]
+    );
 }
 
 /// go-yaml's `Unmarshal` (Helm's `fromYaml`) reads the first document only: `fromYaml "a: 1\n---\nb: 2"` is
