@@ -204,6 +204,22 @@ pub fn format_float_json(f: f64) -> String {
     out
 }
 
+/// The string `sigs.k8s.io/yaml` puts into a Go `string` field for a scalar (how Helm reads `Chart.yaml` fields such
+/// as `version` and `appVersion`): strings as they are, integers in decimal, floats with
+/// `FormatFloat(f, 'g', -1, 32)` (`1.20` → `1.2`, `1.0` → `1`), booleans as `true`/`false`. `None` for null (the
+/// field stays empty) and for collections (a JSON type error in Go).
+pub fn string_field(v: &crate::Value) -> Option<String> {
+    use crate::Value;
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Uint(u) => Some(u.to_string()),
+        Value::Float(f) => Some(format_float_32g(*f)),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Null | Value::Seq(_) | Value::Map(_) => None,
+    }
+}
+
 /// Bytes to text the way Go's `encoding/json` writes a string holding invalid UTF-8: every byte that does not
 /// start a valid sequence becomes U+FFFD.
 pub fn go_lossy_utf8(bytes: &[u8]) -> String {
@@ -319,6 +335,18 @@ mod tests {
         assert_eq!(format_float_json(-0.0), "-0");
         assert_eq!(format_float_json(1234567.5), "1234567.5");
         assert_eq!(format_float_json(1e6), "1000000");
+    }
+
+    #[test]
+    fn chart_yaml_string_fields() {
+        use crate::Value;
+        // Reference: Chart.yaml `version: 1.0`, `appVersion: 1.20`, `description: 0755` with NOTES.txt
+        // `{{ .Chart.Version }}|{{ .Chart.AppVersion }}|{{ .Chart.Description }}`, `helm install r . --dry-run=client`
+        // (v4.1.4) prints `1|1.2|493`.
+        assert_eq!(string_field(&Value::Float(1.20)).as_deref(), Some("1.2"));
+        assert_eq!(string_field(&Value::Float(1.0)).as_deref(), Some("1"));
+        assert_eq!(string_field(&Value::Int(493)).as_deref(), Some("493"));
+        assert_eq!(string_field(&Value::Null), None);
     }
 
     #[test]

@@ -83,6 +83,30 @@ impl Value {
     pub fn pointer(&self, path: &[&str]) -> Option<&Value> {
         path.iter().try_fold(self, |v, k| v.get(k))
     }
+    /// Turn every integer into a float, in place and at any depth, as Go's `encoding/json` does when it decodes into
+    /// `interface{}`: Helm's values and the results of `fromYaml`/`fromJson` hold only `float64` numbers
+    /// (`sigs.k8s.io/yaml.Unmarshal` is YAML → JSON → `json.Unmarshal`). Integers above 2^53 lose precision exactly
+    /// as there.
+    pub fn ints_to_floats(&mut self) {
+        let mut stack: Vec<&mut Value> = vec![self];
+        while let Some(v) = stack.pop() {
+            let float = match v {
+                Value::Int(i) => *i as f64,
+                Value::Uint(u) => *u as f64,
+                Value::Seq(items) => {
+                    stack.extend(items.iter_mut());
+                    continue;
+                }
+                Value::Map(m) => {
+                    stack.extend(m.values_mut());
+                    continue;
+                }
+                _ => continue,
+            };
+            *v = Value::Float(float);
+        }
+    }
+
     /// A short name for the value's type, for error messages: `null`, `bool`, `int`, `float`, `string`, `list`, `map`.
     pub fn type_name(&self) -> &'static str {
         match self {

@@ -11,22 +11,16 @@
 use kiln_yaml::{Map, Value};
 use std::path::Path;
 
-/// `json.Unmarshal` into `interface{}`: numbers become float64.
-fn jsonify(v: Value) -> Value {
-    match v {
-        Value::Int(i) => Value::Float(i as f64),
-        Value::Uint(u) => Value::Float(u as f64),
-        Value::Seq(items) => Value::Seq(items.into_iter().map(jsonify).collect()),
-        Value::Map(m) => Value::Map(m.into_iter().map(|(k, v)| (k, jsonify(v))).collect()),
-        other => other,
-    }
-}
-
 /// Helm's `fromYaml`.
 fn from_yaml(text: &str) -> Value {
     let mut m = Map::new();
     match kiln_yaml::from_str(text) {
-        Ok(Value::Map(map)) => return jsonify(Value::Map(map)),
+        Ok(Value::Map(map)) => {
+            // `json.Unmarshal` into `interface{}`: numbers become float64.
+            let mut v = Value::Map(map);
+            v.ints_to_floats();
+            return v;
+        }
         Ok(Value::Null) => {}
         Ok(other) => {
             let what = match other {

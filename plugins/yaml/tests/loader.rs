@@ -74,3 +74,13 @@ fn max_depth_is_configurable() {
     let e = kiln_yaml::from_str_with("a: {b: {c: {d: 1}}}\n", &opts).expect_err("too deep");
     assert_eq!(e.to_string(), "yaml: exceeded max depth of 3");
 }
+
+/// Helm's `fromYaml` gives float64 numbers: `fromYaml "max: 9223372036854775807" | toYaml` prints
+/// `max: 9223372036854776000` (tests/fixtures/helm/typing_ints.helm).
+#[test]
+fn ints_to_floats_like_json() {
+    let mut v = kiln_yaml::from_str("max: 9223372036854775807\nl: [1, {a: 2}]\n").expect("loads");
+    v.ints_to_floats();
+    assert_eq!(v.get("max"), Some(&Value::Float(9_223_372_036_854_775_807_i64 as f64)));
+    assert_eq!(kiln_yaml::to_helm_yaml(&v), "l:\n- 1\n- a: 2\nmax: 9223372036854776000\n");
+}
