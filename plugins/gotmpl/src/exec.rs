@@ -717,7 +717,6 @@ impl<'e, 't> State<'e, 't, '_> {
             }
             Val::Concrete(v) | Val::Boxed(v) => v.clone(),
         };
-        let typ = receiver.type_name();
         if let Value::Object(o) = &value
             && let Some(sig) = o.method(name)
         {
@@ -734,7 +733,11 @@ impl<'e, 't> State<'e, 't, '_> {
             }
             match o.underlying() {
                 Some(u @ Value::Map(_)) => map_value = u,
-                _ => return Err(self.errorf(format_args!("can't evaluate field {name} in type {typ}"))),
+                _ => {
+                    return Err(
+                        self.errorf(format_args!("can't evaluate field {name} in type {}", receiver.type_name()))
+                    );
+                }
             }
         }
         if let Value::Map(m) = &map_value {
@@ -752,7 +755,7 @@ impl<'e, 't> State<'e, 't, '_> {
                 },
             };
         }
-        Err(self.errorf(format_args!("can't evaluate field {name} in type {typ}")))
+        Err(self.errorf(format_args!("can't evaluate field {name} in type {}", receiver.type_name())))
     }
 
     fn eval_function(
@@ -1036,6 +1039,7 @@ impl<'e, 't> State<'e, 't, '_> {
                 let s = o.fmt_action();
                 self.out.push_str(&s);
             }
+            Some(Value::String(s)) => self.out.push_str(s),
             Some(v) => {
                 let s = gofmt::format_v(v);
                 self.out.push_str(&s);
