@@ -260,7 +260,7 @@ impl Printer {
     fn fmt_float(&mut self, v: f64, verb: char, ctx: Ctx<'_>) {
         match verb {
             'v' => self.fmt_float_with(v, b'g', -1),
-            'g' | 'G' => self.fmt_float_with(v, verb as u8, -1),
+            'b' | 'g' | 'G' | 'x' | 'X' => self.fmt_float_with(v, verb as u8, -1),
             'f' | 'e' | 'E' => self.fmt_float_with(v, verb as u8, 6),
             'F' => self.fmt_float_with(v, b'f', 6),
             _ => self.bad_verb(verb, ctx),

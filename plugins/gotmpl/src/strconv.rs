@@ -374,6 +374,9 @@ pub fn format_float(f: f64, fmt: u8, prec: i32) -> String {
     let neg = f.is_sign_negative();
     let a = f.abs();
     let fmt = if fmt == b'F' { b'f' } else { fmt };
+    if matches!(fmt, b'x' | b'X' | b'b') {
+        return format_float_binary(f, fmt, prec);
+    }
     let mut out = String::new();
     if neg {
         out.push('-');
@@ -433,6 +436,83 @@ pub fn format_float(f: f64, fmt: u8, prec: i32) -> String {
             out.push(char::from(other));
         }
     }
+    out
+}
+
+/// The `b` (`-ddddp±ddd`) and `x`/`X` (`-0x1.yyyp±dd`) formats, from the float's binary mantissa and exponent.
+fn format_float_binary(f: f64, fmt: u8, prec: i32) -> String {
+    const MANTBITS: i32 = 52;
+    let bits = f.to_bits();
+    let neg = bits >> 63 != 0;
+    let mut exp = ((bits >> MANTBITS) & 0x7ff) as i32;
+    let mut mant = bits & ((1u64 << MANTBITS) - 1);
+    if exp == 0 {
+        exp += 1;
+    } else {
+        mant |= 1u64 << MANTBITS;
+    }
+    exp -= 1023;
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    if fmt == b'b' {
+        out.push_str(&mant.to_string());
+        out.push('p');
+        let e = exp - MANTBITS;
+        if e >= 0 {
+            out.push('+');
+        }
+        out.push_str(&e.to_string());
+        return out;
+    }
+    if mant == 0 {
+        exp = 0;
+    }
+    // Shift the mantissa so that its leading 1 is bit 60.
+    mant <<= 60 - MANTBITS;
+    while mant != 0 && mant & (1 << 60) == 0 {
+        mant <<= 1;
+        exp -= 1;
+    }
+    if (0..15).contains(&prec) {
+        let shift = (prec * 4) as u32;
+        let extra = (mant << shift) & ((1u64 << 60) - 1);
+        mant >>= 60 - shift;
+        if extra | (mant & 1) > 1 << 59 {
+            mant += 1;
+        }
+        mant <<= 60 - shift;
+        if mant & (1 << 61) != 0 {
+            mant >>= 1;
+            exp += 1;
+        }
+    }
+    let hex: &[u8; 16] = if fmt == b'X' { b"0123456789ABCDEF" } else { b"0123456789abcdef" };
+    out.push('0');
+    out.push(char::from(fmt));
+    out.push(char::from(b'0' + ((mant >> 60) & 1) as u8));
+    mant <<= 4;
+    if prec < 0 && mant != 0 {
+        out.push('.');
+        while mant != 0 {
+            out.push(char::from(hex[((mant >> 60) & 15) as usize]));
+            mant <<= 4;
+        }
+    } else if prec > 0 {
+        out.push('.');
+        for _ in 0..prec {
+            out.push(char::from(hex[((mant >> 60) & 15) as usize]));
+            mant <<= 4;
+        }
+    }
+    out.push(if fmt == b'X' { 'P' } else { 'p' });
+    out.push(if exp < 0 { '-' } else { '+' });
+    let e = exp.unsigned_abs();
+    if e < 10 {
+        out.push('0');
+    }
+    out.push_str(&e.to_string());
     out
 }
 
