@@ -151,7 +151,7 @@ impl<'a> Registry<'a> {
             .map_err(|e| Error::Oci { reference: host.to_owned(), reason: format!("bad registry host: {e}") })?;
         http.check_scheme(&base)?;
         let basic = match crate::http::option_credentials(opts) {
-            Credentials::None => match registry_credentials(host)? {
+            Credentials::None => match registry_credentials(host, opts.registry_config.as_deref())? {
                 Some((user, pass)) => Credentials::Basic { user, pass },
                 None => Credentials::None,
             },
@@ -356,12 +356,14 @@ struct HelperOutput {
     secret: String,
 }
 
-fn config_files() -> Vec<PathBuf> {
+fn config_files(helm_config: Option<&std::path::Path>) -> Vec<PathBuf> {
     let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
     let home = env("HOME");
     let mut files = Vec::new();
     // Helm's registry configuration first (`helm registry login` writes it), then Docker's.
-    if let Some(f) = env("HELM_REGISTRY_CONFIG") {
+    if let Some(f) = helm_config {
+        files.push(f.to_path_buf());
+    } else if let Some(f) = env("HELM_REGISTRY_CONFIG") {
         files.push(f);
     } else if let Some(x) = env("XDG_CONFIG_HOME") {
         files.push(x.join("helm/registry/config.json"));
@@ -418,8 +420,8 @@ fn run_helper(helper: &str, host: &str) -> Result<Option<(String, Secret)>> {
 }
 
 /// Credentials for a registry host from Helm's registry config and Docker's `config.json` (with helpers).
-pub(crate) fn registry_credentials(host: &str) -> Result<Option<(String, Secret)>> {
-    for file in config_files() {
+pub(crate) fn registry_credentials(host: &str, helm_config: Option<&std::path::Path>) -> Result<Option<(String, Secret)>> {
+    for file in config_files(helm_config) {
         let text = match std::fs::read(&file) {
             Ok(t) => t,
             Err(_) => continue,

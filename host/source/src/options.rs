@@ -37,6 +37,10 @@ pub struct ConnectionOptions {
     pub retries: u32,
     /// First backoff delay; doubled after each failed attempt.
     pub backoff: Duration,
+    /// `--registry-config`: Helm's registry credentials file (default `$HELM_REGISTRY_CONFIG`, else
+    /// `$XDG_CONFIG_HOME/helm/registry/config.json`, else `~/.config/helm/registry/config.json`). Docker's
+    /// `config.json` (`$DOCKER_CONFIG`, else `~/.docker`) is consulted after it.
+    pub registry_config: Option<PathBuf>,
     /// `known_hosts` file for `git+ssh://` (default: OpenSSH's own, `~/.ssh/known_hosts`). Host keys are always
     /// verified.
     pub ssh_known_hosts: Option<PathBuf>,
@@ -59,6 +63,7 @@ impl Default for ConnectionOptions {
             request_timeout: Duration::from_secs(600),
             retries: 3,
             backoff: Duration::from_millis(500),
+            registry_config: None,
             ssh_known_hosts: None,
         }
     }
