@@ -294,12 +294,14 @@ fn path_unsupported(label: &str) -> ConfigError {
 }
 
 fn parse_patch_text(text: &str, label: &str) -> Result<Vec<Value>, ConfigError> {
-    crate::yaml::parse_multi(text.trim()).map_err(|e| invalid(&format!("{label}.patch"), format!("not valid YAML: {e}")))
+    crate::yaml::parse_multi(text.trim())
+        .map_err(|e| invalid(&format!("{label}.patch"), format!("not valid YAML: {e}")))
 }
 
 fn strategic(docs: Vec<Value>, label: &str) -> Result<PatchBody, ConfigError> {
     for (i, d) in docs.iter().enumerate() {
-        let path = if docs.len() > 1 { format!("{label}.patch (document {})", i + 1) } else { format!("{label}.patch") };
+        let path =
+            if docs.len() > 1 { format!("{label}.patch (document {})", i + 1) } else { format!("{label}.patch") };
         let Value::Map(m) = d else {
             return Err(invalid(&path, format!("a strategic merge patch must be a mapping, got a {}", d.type_name())));
         };
@@ -317,7 +319,8 @@ fn strategic(docs: Vec<Value>, label: &str) -> Result<PatchBody, ConfigError> {
 fn parse_patch(item: &Value, label: &str) -> Result<Patch, ConfigError> {
     let pm = as_map(item, label)?;
     check_fields(pm, label, &["patch", "path", "target", "options"])?;
-    let target = pm.get("target").filter(|t| !t.is_null()).map(|t| parse_target(t, &format!("{label}.target"))).transpose()?;
+    let target =
+        pm.get("target").filter(|t| !t.is_null()).map(|t| parse_target(t, &format!("{label}.target"))).transpose()?;
     let mut options = PatchOptions::default();
     if let Some(o) = pm.get("options").filter(|o| !o.is_null()) {
         let om = as_map(o, &format!("{label}.options"))?;

@@ -69,7 +69,7 @@ pub enum Error {
         /// The object.
         object: String,
         /// The failure.
-        source: SmpError,
+        source: Box<SmpError>,
     },
     /// A JSON patch failed on an object.
     #[error("{patch} on {object}: {source}")]
@@ -79,11 +79,11 @@ pub enum Error {
         /// The object.
         object: String,
         /// The failure.
-        source: json_patch::ApplyError,
+        source: Box<json_patch::ApplyError>,
     },
     /// The configuration is invalid.
     #[error("invalid configuration: {0}")]
-    Config(#[from] crate::config::ConfigError),
+    Config(#[from] Box<crate::config::ConfigError>),
     /// A JSON patch has no target.
     #[error("{patch}: a JSON patch needs a target")]
     JsonWithoutTarget {
@@ -96,7 +96,7 @@ pub enum Error {
         /// The patch.
         patch: String,
         /// The failure.
-        source: SelectorError,
+        source: Box<SelectorError>,
     },
     /// The image transformer failed.
     #[error("{object}: {source}")]
@@ -104,14 +104,14 @@ pub enum Error {
         /// The object.
         object: String,
         /// The failure.
-        source: ImageError,
+        source: Box<ImageError>,
     },
 }
 
 impl Error {
     /// Wrap a configuration error (for `map_err`).
     pub fn from_config(e: crate::config::ConfigError) -> Self {
-        Error::Config(e)
+        Error::Config(Box::new(e))
     }
 
     /// The object involved, written `Kind/namespace/name` (or `Kind/name`), when there is one.
@@ -137,12 +137,13 @@ pub fn apply(config: &Config, objects: Vec<Value>) -> Result<Vec<Resource>, Erro
         .iter()
         .map(|i| i.compile())
         .collect::<Result<_, _>>()
-        .map_err(|source| Error::Image { object: "images".to_owned(), source })?;
+        .map_err(|source| Error::Image { object: "images".to_owned(), source: Box::new(source) })?;
     for r in &mut res {
         for rule in &rules {
-            let changed = rule
-                .apply(&mut r.value)
-                .map_err(|source| Error::Image { object: ObjectId::of(&r.value).to_string(), source })?;
+            let changed = rule.apply(&mut r.value).map_err(|source| Error::Image {
+                object: ObjectId::of(&r.value).to_string(),
+                source: Box::new(source),
+            })?;
             r.changed |= changed;
         }
     }
@@ -188,7 +189,7 @@ fn apply_patch(patch: &Patch, res: &mut [Resource], schemas: &Schemas<'_>) -> Re
         .as_ref()
         .map(|t| t.compile())
         .transpose()
-        .map_err(|source| Error::Selector { patch: patch.label.clone(), source })?;
+        .map_err(|source| Error::Selector { patch: patch.label.clone(), source: Box::new(source) })?;
     match (&patch.body, target) {
         (PatchBody::Strategic(docs), None) => {
             for doc in docs {
@@ -264,7 +265,7 @@ fn apply_patch(patch: &Patch, res: &mut [Resource], schemas: &Schemas<'_>) -> Re
                 jp.apply(&mut r.value).map_err(|source| Error::Json {
                     patch: patch.label.clone(),
                     object: ObjectId::of(&before).to_string(),
-                    source,
+                    source: Box::new(source),
                 })?;
                 if r.value != before {
                     r.changed = true;
@@ -289,7 +290,7 @@ fn apply_smp(
     let out = smp::apply(r.value.clone(), &patch, schemas).map_err(|source| Error::Strategic {
         patch: label.to_owned(),
         object: ObjectId::of(&r.value).to_string(),
-        source,
+        source: Box::new(source),
     })?;
     let Some(mut v) = out.filter(|v| !matches!(v, Value::Map(m) if m.is_empty())) else {
         r.deleted = true;
@@ -321,4 +322,3 @@ fn apply_smp(
     }
     Ok(())
 }
-

@@ -125,7 +125,8 @@ impl ImageRule {
         let mut path = Vec::new();
         self.walk(obj, &mut path, &mut changed)?;
         for prefix in [&["spec"][..], &["spec", "template", "spec"][..]] {
-            let Some(Value::Seq(vols)) = prefix.iter().try_fold(&mut *obj, |v, k| v.get_mut(k)).and_then(|v| v.get_mut("volumes"))
+            let Some(Value::Seq(vols)) =
+                prefix.iter().try_fold(&mut *obj, |v, k| v.get_mut(k)).and_then(|v| v.get_mut("volumes"))
             else {
                 continue;
             };

@@ -20,12 +20,15 @@
 //! [`smp::apply`], [`selector::Target`], [`images::Image`]. `docs/patching.md` in the repository describes the
 //! semantics and every known difference from kustomize and the Kubernetes API server.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 pub mod config;
 pub mod engine;
 pub mod images;
 pub mod json_patch;
 pub mod merge_patch;
 pub mod pointer;
+pub mod postrender;
 pub mod resid;
 pub mod schema;
 pub mod selector;

@@ -233,7 +233,9 @@ impl LabelSelector {
                                             match next(&mut i) {
                                                 Some(Tok::Comma) => {}
                                                 Some(Tok::Close) => break,
-                                                t => return Err(err(format!("expected ',' or ')', found {}", show(t)))),
+                                                t => {
+                                                    return Err(err(format!("expected ',' or ')', found {}", show(t))));
+                                                }
                                             }
                                         }
                                         Some(Tok::Close) => {
@@ -248,9 +250,9 @@ impl LabelSelector {
                             }
                             Tok::Gt | Tok::Lt => {
                                 let n = match next(&mut i) {
-                                    Some(Tok::Ident(v)) => v
-                                        .parse::<i64>()
-                                        .map_err(|_| err(format!("{v:?} is not an integer")))?,
+                                    Some(Tok::Ident(v)) => {
+                                        v.parse::<i64>().map_err(|_| err(format!("{v:?} is not an integer")))?
+                                    }
                                     t => return Err(err(format!("expected an integer, found {}", show(t)))),
                                 };
                                 if op == Tok::Gt { Requirement::Gt(k, n) } else { Requirement::Lt(k, n) }

@@ -478,11 +478,8 @@ impl<'a> Merger<'_, 'a> {
                 // while walking it: the element stays, without it, when the deletion below matches nothing.
                 m.shift_remove(PATCH);
             }
-            let pv: Option<Value> = if alias {
-                dv.clone()
-            } else {
-                pi.and_then(|i| p.as_ref().and_then(|p| p.get(i))).cloned()
-            };
+            let pv: Option<Value> =
+                if alias { dv.clone() } else { pi.and_then(|i| p.as_ref().and_then(|p| p.get(i))).cloned() };
             path.elem(element_desc(&vk, &vv));
             let w = self.walk(dv, pv.as_ref(), items, path, alias)?;
             path.pop();
@@ -521,11 +518,8 @@ impl<'a> Merger<'_, 'a> {
 }
 
 fn element_desc(keys: &[String], values: &[String]) -> String {
-    let parts: Vec<String> = keys
-        .iter()
-        .zip(values)
-        .map(|(k, v)| if k.is_empty() { v.clone() } else { format!("{k}={v}") })
-        .collect();
+    let parts: Vec<String> =
+        keys.iter().zip(values).map(|(k, v)| if k.is_empty() { v.clone() } else { format!("{k}={v}") }).collect();
     format!("[{}]", parts.join(","))
 }
 
@@ -534,19 +528,19 @@ fn node_text_raw(v: &Value) -> String {
     node_text(v)
 }
 
-fn check_kind(path: &Path, expected: &'static str, dest: Option<&Value>, patch: Option<&Value>) -> Result<(), SmpError> {
+fn check_kind(
+    path: &Path,
+    expected: &'static str,
+    dest: Option<&Value>,
+    patch: Option<&Value>,
+) -> Result<(), SmpError> {
     for v in dest.into_iter().chain(patch) {
         if v.is_null() {
             continue;
         }
         let found = node_kind(v);
         if found != expected {
-            return Err(SmpError::WrongKind {
-                path: path.show(),
-                expected,
-                found,
-                value: short_json(v, 200),
-            });
+            return Err(SmpError::WrongKind { path: path.show(), expected, found, value: short_json(v, 200) });
         }
     }
     Ok(())
@@ -605,8 +599,11 @@ struct ApiDirectives {
 /// Extract the directives kpatch implements with the API server's semantics.
 fn take_api_directives(p: &mut Map, path: &Path) -> Result<ApiDirectives, SmpError> {
     let mut d = ApiDirectives::default();
-    let keys: Vec<String> =
-        p.keys().filter(|k| *k == RETAIN_KEYS || k.starts_with(SET_ORDER) || k.starts_with(DELETE_FROM)).cloned().collect();
+    let keys: Vec<String> = p
+        .keys()
+        .filter(|k| *k == RETAIN_KEYS || k.starts_with(SET_ORDER) || k.starts_with(DELETE_FROM))
+        .cloned()
+        .collect();
     let bad = |message: String| SmpError::Directive { path: path.show(), message };
     for k in keys {
         let Some(v) = p.shift_remove(&k) else { continue };
@@ -801,10 +798,8 @@ fn unify(a: &[String], b: &[String]) -> Option<Vec<String>> {
 
 /// Restrict keys to those some element has a value for (secondary keys such as `protocol` are often omitted).
 fn validate_keys(all: &[Vec<String>], values: &[String], keys: &[String]) -> (Vec<String>, Vec<String>) {
-    let valid: BTreeSet<&str> = all
-        .iter()
-        .flat_map(|vs| vs.iter().zip(keys).filter(|(v, _)| !v.is_empty()).map(|(_, k)| k.as_str()))
-        .collect();
+    let valid: BTreeSet<&str> =
+        all.iter().flat_map(|vs| vs.iter().zip(keys).filter(|(v, _)| !v.is_empty()).map(|(_, k)| k.as_str())).collect();
     if valid.is_empty() {
         return (keys.to_vec(), values.to_vec());
     }

@@ -1,5 +1,6 @@
 //! RFC 6902 conformance: every enabled case of the json-patch-tests suite (`tests.json`, `spec_tests.json`)
 //! from `../shared/corpus/json-patch`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
@@ -21,9 +22,9 @@ fn run_file(name: &str) -> (usize, usize) {
         let (Some(doc), Some(patch)) = (case.get("doc"), case.get("patch")) else { continue };
         run += 1;
         let mut doc = doc.clone();
-        let result = JsonPatch::from_value(patch).map_err(|e| e.to_string()).and_then(|p| {
-            p.apply(&mut doc).map_err(|e| e.to_string())
-        });
+        let result = JsonPatch::from_value(patch)
+            .map_err(|e| e.to_string())
+            .and_then(|p| p.apply(&mut doc).map_err(|e| e.to_string()));
         match (case.get("expected"), case.get("error"), result) {
             (Some(exp), _, Ok(())) if json_equal(exp, &doc) => {}
             (Some(exp), _, Ok(())) => failures.push(format!("#{i} {comment}: expected {exp:?}, got {doc:?}")),

@@ -1,4 +1,5 @@
 //! RFC 7396 Appendix A: every example.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

@@ -3,6 +3,7 @@
 //! implement, from `kubectl patch --local --type strategic` (the API server's strategic merge). The fixture's
 //! `config` is given to kpatch unchanged; the result must equal the reference's output (objects matched by
 //! identity, mappings compared without regard to key order, lists compared in order).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

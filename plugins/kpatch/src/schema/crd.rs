@@ -121,8 +121,11 @@ fn convert(name: &str, s: &Value, table: &mut SchemaTable, root: bool) -> Shape 
                     Shape::List(Box::new(meta), Box::new(item_shape))
                 }
                 Some("set") => {
-                    let meta =
-                        ListMeta { strategy: "merge".to_owned(), list_type: Some("set".to_owned()), ..ListMeta::default() };
+                    let meta = ListMeta {
+                        strategy: "merge".to_owned(),
+                        list_type: Some("set".to_owned()),
+                        ..ListMeta::default()
+                    };
                     Shape::List(Box::new(meta), Box::new(Shape::Opaque))
                 }
                 _ => Shape::Opaque,

@@ -137,12 +137,8 @@ pub struct SchemaTable {
 impl SchemaTable {
     /// Rebuild the lookup indexes after `types` or `kinds` changed.
     pub fn reindex(&mut self) {
-        self.by_gvk = self
-            .kinds
-            .iter()
-            .enumerate()
-            .map(|(i, k)| ((k.api_version.clone(), k.kind.clone()), i))
-            .collect();
+        self.by_gvk =
+            self.kinds.iter().enumerate().map(|(i, k)| ((k.api_version.clone(), k.kind.clone()), i)).collect();
         self.by_name = self
             .types
             .iter()

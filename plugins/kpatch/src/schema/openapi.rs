@@ -283,4 +283,3 @@ pub fn generate_from_json(docs: &[(String, String)]) -> Result<SchemaTable, Stri
     }
     generate(&parsed).map_err(|e| e.to_string())
 }
-
