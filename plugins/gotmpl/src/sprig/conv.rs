@@ -17,7 +17,7 @@ use crate::value::{List, Value};
 /// indefinite" value `math.MinInt64` for NaN and out-of-range values.
 pub(crate) fn f64_to_i64(f: f64) -> i64 {
     // 2^63 is exactly representable; every finite float strictly between -2^63-1 and 2^63 truncates into range.
-    if f.is_nan() || f >= 9_223_372_036_854_775_808.0 || f < -9_223_372_036_854_775_808.0 {
+    if f.is_nan() || !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) {
         i64::MIN
     } else {
         f as i64

@@ -113,7 +113,11 @@ pub fn register(funcs: &mut Funcs) {
         });
     }
     for name in ["deepCopy", "mustDeepCopy"] {
-        funcs.register(name, Signature::new(&[Any]), |_, a| deep_copy(a.value(0)?, &DepthGuard::new()));
+        funcs.register(name, Signature::new(&[Any]), |_, a| match a.value(0)? {
+            // copystructure panics inside reflect on a nil interface.
+            Value::Nil => Err(FuncError::new("reflect: call of reflect.Value.Type on zero Value")),
+            v => deep_copy(v, &DepthGuard::new()),
+        });
     }
 }
 

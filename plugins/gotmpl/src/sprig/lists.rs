@@ -143,10 +143,7 @@ fn slice(list: &Value, indices: &[Value]) -> Result<Value, FuncError> {
         None => match slice_items(list) {
             Some(items) => (items, None),
             None => {
-                return Err(FuncError::new(format!(
-                    "list should be type of slice or array but {}",
-                    kind_of(list)
-                )));
+                return Err(FuncError::new(format!("list should be type of slice or array but {}", kind_of(list))));
             }
         },
     };
@@ -162,9 +159,7 @@ fn slice(list: &Value, indices: &[Value]) -> Result<Value, FuncError> {
     let part = items.get(start as usize..end as usize).unwrap_or_default().to_vec();
     Ok(match (typed, list) {
         (Some(l), _) => Value::List(List::typed(l.elem_type(), part)),
-        (None, Value::Bytes(_)) => {
-            Value::from(part.iter().map(|v| v.as_i64().unwrap_or(0) as u8).collect::<Vec<u8>>())
-        }
+        (None, Value::Bytes(_)) => Value::from(part.iter().map(|v| v.as_i64().unwrap_or(0) as u8).collect::<Vec<u8>>()),
         (None, _) => Value::list(part),
     })
 }

@@ -3,7 +3,7 @@
 //! `mulf 0.1 3` is `0.3`), `maxf minf ceil floor round`, and the integer sequences `until untilStep seq`,
 //! plus the conversions `atoi int int64 float64 toDecimal`.
 
-use super::conv::{atoi, f64_to_i64, to_float64, to_int64};
+use super::conv::{atoi, to_float64, to_int64};
 use crate::funcs::{FuncError, Funcs, Param, Signature};
 use crate::gofmt;
 use crate::strconv;
@@ -242,10 +242,7 @@ impl Decimal {
     /// `decimal.NewFromFloat`: the shortest decimal that round-trips to `f`.
     fn from_f64(f: f64) -> Result<Decimal, FuncError> {
         if !f.is_finite() {
-            return Err(FuncError::new(format!(
-                "Cannot create a Decimal from {}",
-                strconv::format_float(f, b'g', -1)
-            )));
+            return Err(FuncError::new(format!("Cannot create a Decimal from {}", strconv::format_float(f, b'g', -1))));
         }
         let text = strconv::format_float(f.abs(), b'e', -1);
         let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));

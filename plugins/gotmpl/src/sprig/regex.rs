@@ -34,7 +34,6 @@ impl fmt::Display for SyntaxError {
     }
 }
 
-const ERR_INVALID_CHAR_CLASS: &str = "invalid character class";
 const ERR_INVALID_CHAR_RANGE: &str = "invalid character class range";
 const ERR_INVALID_ESCAPE: &str = "invalid escape sequence";
 const ERR_INVALID_NAMED_CAPTURE: &str = "invalid named capture";
@@ -74,7 +73,7 @@ struct Group {
     out_start: usize,
     /// Flags to restore at the closing parenthesis.
     flags: Flags,
-    /// Whether this frame is a real group (false for the implicit top level).
+    /// The largest product of nested counted repetitions inside the group so far.
     max_product: u64,
 }
 
@@ -171,15 +170,14 @@ impl<'a> Translator<'a> {
             whole,
             out: String::with_capacity(whole.len() * 2),
             flags: Flags { fold: false, one_line: true, dot_nl: false, non_greedy: false },
-            groups: vec![Group { out_start: 0, flags: Flags { fold: false, one_line: true, dot_nl: false, non_greedy: false }, max_product: 1 }],
+            groups: vec![Group {
+                out_start: 0,
+                flags: Flags { fold: false, one_line: true, dot_nl: false, non_greedy: false },
+                max_product: 1,
+            }],
             atom: None,
             names: vec![None],
         }
-    }
-
-    /// The byte offset of `rest` within the whole pattern.
-    fn offset(&self, rest: &str) -> usize {
-        self.whole.len() - rest.len()
     }
 
     /// Record a new repeatable item that started at output position `start`.
@@ -258,7 +256,7 @@ impl<'a> Translator<'a> {
                         }
                         Some((min, max, after)) => {
                             let op_text = &before[..before.len() - after.len()];
-                            if min < 0 || min > 1000 || max > 1000 || max >= 0 && min > max {
+                            if !(0..=1000).contains(&min) || max > 1000 || max >= 0 && min > max {
                                 return Err(err(ERR_INVALID_REPEAT_SIZE, op_text));
                             }
                             let op = if max == min {
@@ -542,21 +540,22 @@ impl<'a> Translator<'a> {
             }
             first = false;
             // POSIX [:alnum:].
-            if t.len() > 2 && t.starts_with("[:") {
-                if let Some(i) = t[2..].find(":]") {
-                    let name = &t[..i + 4];
-                    let inner = &name[2..name.len() - 2];
-                    let (neg, base) = match inner.strip_prefix('^') {
-                        Some(b) => (true, b),
-                        None => (false, inner),
-                    };
-                    if !POSIX_CLASSES.contains(&base) {
-                        return Err(err(ERR_INVALID_CHAR_RANGE, name));
-                    }
-                    let _ = write!(items, "[:{}{base}:]", if neg { "^" } else { "" });
-                    t = &t[i + 4..];
-                    continue;
+            if t.len() > 2
+                && t.starts_with("[:")
+                && let Some(i) = t[2..].find(":]")
+            {
+                let name = &t[..i + 4];
+                let inner = &name[2..name.len() - 2];
+                let (neg, base) = match inner.strip_prefix('^') {
+                    Some(b) => (true, b),
+                    None => (false, inner),
+                };
+                if !POSIX_CLASSES.contains(&base) {
+                    return Err(err(ERR_INVALID_CHAR_RANGE, name));
                 }
+                let _ = write!(items, "[:{}{base}:]", if neg { "^" } else { "" });
+                t = &t[i + 4..];
+                continue;
             }
             // Unicode \p{Han}.
             if t.starts_with("\\p") || t.starts_with("\\P") {

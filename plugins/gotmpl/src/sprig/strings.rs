@@ -76,9 +76,7 @@ pub fn register(funcs: &mut Funcs) {
         Ok(Value::from(wrap_custom(a.str(2)?, a.int(0)?, a.str(1)?, true)))
     });
     funcs.register("contains", Signature::new(&[Str, Str]), |_, a| Ok(Value::Bool(a.str(1)?.contains(a.str(0)?))));
-    funcs.register("hasPrefix", Signature::new(&[Str, Str]), |_, a| {
-        Ok(Value::Bool(a.str(1)?.starts_with(a.str(0)?)))
-    });
+    funcs.register("hasPrefix", Signature::new(&[Str, Str]), |_, a| Ok(Value::Bool(a.str(1)?.starts_with(a.str(0)?))));
     funcs.register("hasSuffix", Signature::new(&[Str, Str]), |_, a| Ok(Value::Bool(a.str(1)?.ends_with(a.str(0)?))));
     funcs.register("quote", Signature::variadic(&[], Any), |_, a| {
         let parts: Vec<String> =
@@ -402,10 +400,16 @@ fn pascal_case(s: &str) -> String {
             break;
         }
         out.push(c);
+        r0 = Some(c);
     }
     let Some(mut r0) = r0 else {
         return out;
     };
+    if chars.as_str().is_empty() {
+        // xstrings writes the last rune it decoded once more (a lone connector run `__` becomes `___`).
+        out.push(r0);
+        return out;
+    }
     for c in chars {
         let r1 = r0;
         r0 = c;
@@ -497,9 +501,7 @@ fn next_word(s: &str) -> (Word, &str, &str) {
         offset = take_while(offset, &uni::is_number);
         Word::Number
     } else {
-        offset = take_while(offset, &|c| {
-            !(is_connector(c) || is_alphabet(c) || uni::is_number(c) || uni::is_punct(c))
-        });
+        offset = take_while(offset, &|c| !(is_connector(c) || is_alphabet(c) || uni::is_number(c) || uni::is_punct(c)));
         Word::Other
     };
     let (word, rest) = s.split_at(offset.min(s.len()));
