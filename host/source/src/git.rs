@@ -216,6 +216,20 @@ impl<'a> Git<'a> {
             Some(s) if s.success() => Ok(stdout),
             Some(_) => {
                 let msg = scrub(String::from_utf8_lossy(&stderr).trim());
+                let lower = msg.to_ascii_lowercase();
+                if ["could not read username", "could not read password", "authentication failed", " 401", " 403"]
+                    .iter()
+                    .any(|p| lower.contains(p))
+                {
+                    return Err(self.err(format!(
+                        "{what} failed: authentication failed; check --username/--password or the token ({msg})"
+                    )));
+                }
+                if lower.contains("host key verification failed") {
+                    return Err(self.err(format!(
+                        "{what} failed: the SSH host key is not in known_hosts or does not match ({msg})"
+                    )));
+                }
                 Err(self.err(format!("{what} failed: {msg}")))
             }
             None => Err(self.err(format!("{what} timed out after {:?}", self.opts.request_timeout))),
