@@ -347,6 +347,36 @@ impl Digits {
         if i >= 0 { self.d.get(i as usize).copied().unwrap_or(b'0') } else { b'0' }
     }
 
+    /// The shortest digits that identify `a` (non-negative, finite), with Go's tie-breaking: taken from kiln-yaml's
+    /// `FormatFloat(f, 'g', -1, 64)`, the one implementation of shortest formatting in the workspace.
+    fn shortest(a: f64) -> Digits {
+        let g = kiln_yaml::gofmt::format_float_g(a);
+        let g = g.trim_start_matches(['-', '+']);
+        if let Some((mant, exp)) = g.split_once('e') {
+            let exp: i32 = exp.parse().unwrap_or(0);
+            let mut d: Vec<u8> = mant.bytes().filter(u8::is_ascii_digit).collect();
+            while d.last() == Some(&b'0') {
+                d.pop();
+            }
+            return if d.is_empty() { Digits { d, dp: 0 } } else { Digits { d, dp: exp + 1 } };
+        }
+        let (int, frac) = g.split_once('.').unwrap_or((g, ""));
+        let (mut d, dp): (Vec<u8>, i32) = if int.trim_start_matches('0').is_empty() {
+            let zeros = frac.len() - frac.trim_start_matches('0').len();
+            (frac.trim_start_matches('0').bytes().collect(), -(zeros as i32))
+        } else {
+            let int = int.trim_start_matches('0');
+            (int.bytes().chain(frac.bytes()).collect(), int.len() as i32)
+        };
+        while d.last() == Some(&b'0') {
+            d.pop();
+        }
+        if d.is_empty() {
+            return Digits { d, dp: 0 };
+        }
+        Digits { d, dp }
+    }
+
     /// Parse Rust's `{:e}` rendering of a non-negative finite float ("1.2345e6", "0e0").
     fn from_exp_repr(s: &str) -> Digits {
         let (mant, exp) = s.split_once('e').unwrap_or((s, "0"));
@@ -384,7 +414,7 @@ pub fn format_float(f: f64, fmt: u8, prec: i32) -> String {
     let shortest = prec < 0;
     let mut prec = prec;
     let digs = if shortest {
-        let d = Digits::from_exp_repr(&format!("{a:e}"));
+        let d = Digits::shortest(a);
         prec = match fmt {
             b'e' | b'E' => (d.nd() - 1).max(0),
             b'f' => (d.nd() - d.dp).max(0),
@@ -841,5 +871,32 @@ mod tests {
         assert!(is_letter('é') && is_letter('ж') && !is_letter('1'));
         assert!(is_digit('٣') && !is_digit('Ⅳ'));
         assert!(is_print('é') && !is_print('\u{200b}') && !is_print('\u{a0}'));
+    }
+}
+
+#[cfg(test)]
+mod shared_formatting_tests {
+    use super::format_float;
+
+    /// `%v` of a float must print exactly what kiln-yaml's Go-compatible formatter prints.
+    #[test]
+    fn shortest_g_matches_kiln_yaml() {
+        let mut x: u64 = 0x243F_6A88_85A3_08D3;
+        let mut checked = 0;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let f = f64::from_bits(x);
+            if !f.is_finite() {
+                continue;
+            }
+            assert_eq!(format_float(f, b'g', -1), kiln_yaml::gofmt::format_float_g(f), "{f:e}");
+            checked += 1;
+        }
+        for f in [0.0, -0.0, 1.0, 1e6, 1e21, 1e-7, 123456.0, 1234567.0, 5e-324, f64::MAX, 0.1, 100.0] {
+            assert_eq!(format_float(f, b'g', -1), kiln_yaml::gofmt::format_float_g(f), "{f:e}");
+        }
+        assert!(checked > 10_000);
     }
 }
