@@ -939,3 +939,58 @@ fn append_list_node(dst: &mut Vec<Value>, src: Vec<Value>, keys: &[String], path
     }
     Ok(())
 }
+
+/// True when an empty strategic merge patch leaves `object` unchanged.
+///
+/// kustomize's merge rewrites the object's keyed lists even where the patch says nothing: it collapses elements
+/// with the same key (keeping the last), drops `null` and empty elements, and cannot place elements without keys.
+/// An object is unchanged by an empty patch exactly when none of that applies: every element of every merging
+/// list is a non-empty mapping with a value for each key (or, for lists of primitives, a non-null scalar), and no
+/// two elements share their keys.
+pub fn is_normalized(object: &Value, schemas: &Schemas<'_>) -> bool {
+    normalized_at(object, Cursor::unknown(), schemas)
+}
+
+fn normalized_at(v: &Value, sch: Cursor<'_>, schemas: &Schemas<'_>) -> bool {
+    let sch = if sch.is_unknown()
+        && let Value::Map(m) = v
+        && let (Some(Value::String(av)), Some(Value::String(kind))) = (m.get("apiVersion"), m.get("kind"))
+    {
+        schemas.lookup(av, kind).unwrap_or(sch)
+    } else {
+        sch
+    };
+    match v {
+        Value::Map(m) => m.iter().all(|(k, x)| normalized_at(x, sch.field(k), schemas)),
+        Value::Seq(items) => match sch.list_meta().filter(|m| m.is_merging()) {
+            None => true,
+            Some(meta) => {
+                let keys = meta.keys();
+                let mut seen: Vec<Vec<String>> = Vec::new();
+                for e in items {
+                    let id: Vec<String> = if keys.is_empty() {
+                        if matches!(e, Value::Null | Value::Map(_) | Value::Seq(_)) {
+                            return false;
+                        }
+                        vec![node_text(e)]
+                    } else {
+                        if !matches!(e, Value::Map(m) if !m.is_empty()) {
+                            return false;
+                        }
+                        let id: Vec<String> = keys.iter().map(|k| key_text(e, k)).collect();
+                        if id.iter().any(String::is_empty) {
+                            return false;
+                        }
+                        id
+                    };
+                    if seen.contains(&id) {
+                        return false;
+                    }
+                    seen.push(id);
+                }
+                items.iter().all(|e| normalized_at(e, sch.items(), schemas))
+            }
+        },
+        _ => true,
+    }
+}

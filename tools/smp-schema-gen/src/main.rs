@@ -6,35 +6,21 @@
 //! ```
 //!
 //! The committed table is `plugins/kpatch/src/schema/builtin.txt`, generated with
-//! `cargo run -p smp-schema-gen -- -o plugins/kpatch/src/schema/builtin.txt ../shared/corpus/openapi/k8s-1.27`.
+//! `cargo run -p smp-schema-gen -- -o plugins/kpatch/src/schema/builtin.txt ../shared/corpus/openapi/k8s-1.27
+//! tools/smp-schema-gen/supplement/builtin-extra.json` (see `supplement/README.md`).
 //! Directories are read recursively (`*.json`, in path order); each document is labelled with its path relative
 //! to the directory's parent, so the table does not depend on where the corpus lives.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 
 fn usage() -> &'static str {
     "usage: smp-schema-gen [-o OUT] (INPUT... | --kubectl KUBECTL)"
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            collect(&p, out)?;
-        } else if p.extension().is_some_and(|e| e == "json") {
-            out.push(p);
-        }
-    }
-    Ok(())
-}
-
 fn kubectl_raw(kubectl: &str, path: &str) -> Result<String, String> {
-    let out = Command::new(kubectl)
-        .args(["get", "--raw", path])
-        .output()
-        .map_err(|e| format!("running {kubectl}: {e}"))?;
+    let out =
+        Command::new(kubectl).args(["get", "--raw", path]).output().map_err(|e| format!("running {kubectl}: {e}"))?;
     if !out.status.success() {
         return Err(format!("{kubectl} get --raw {path}: {}", String::from_utf8_lossy(&out.stderr).trim()));
     }
@@ -73,21 +59,8 @@ fn run() -> Result<(), String> {
     if let Some(k) = &kubectl {
         docs.extend(from_cluster(k)?);
     }
-    for input in &inputs {
-        let p = Path::new(input);
-        if p.is_dir() {
-            let mut files = Vec::new();
-            collect(p, &mut files).map_err(|e| format!("{input}: {e}"))?;
-            let base = p.parent().unwrap_or(Path::new(""));
-            for f in files {
-                let label = f.strip_prefix(base).unwrap_or(&f).to_string_lossy().replace('\\', "/");
-                docs.push((label, std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?));
-            }
-        } else {
-            let label = p.file_name().map_or_else(|| input.clone(), |n| n.to_string_lossy().into_owned());
-            docs.push((label, std::fs::read_to_string(p).map_err(|e| format!("{input}: {e}"))?));
-        }
-    }
+    let paths: Vec<PathBuf> = inputs.iter().map(PathBuf::from).collect();
+    docs.extend(kpatch::schema::openapi::read_inputs(&paths)?);
     if docs.is_empty() {
         return Err(usage().to_owned());
     }

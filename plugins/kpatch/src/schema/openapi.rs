@@ -283,3 +283,37 @@ pub fn generate_from_json(docs: &[(String, String)]) -> Result<SchemaTable, Stri
     }
     generate(&parsed).map_err(|e| e.to_string())
 }
+
+/// Read OpenAPI documents from files and directories (recursively, `*.json` in path order), labelling each with
+/// its path relative to the directory's parent (`k8s-1.27/api/v1.json`) or, for files, its file name.
+pub fn read_inputs(paths: &[std::path::PathBuf]) -> Result<Vec<(String, String)>, String> {
+    fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) -> std::io::Result<()> {
+        let mut entries: Vec<std::path::PathBuf> =
+            std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                collect(&p, out)?;
+            } else if p.extension().is_some_and(|e| e == "json") {
+                out.push(p);
+            }
+        }
+        Ok(())
+    }
+    let mut docs = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut files = Vec::new();
+            collect(p, &mut files).map_err(|e| format!("{}: {e}", p.display()))?;
+            let base = p.parent().unwrap_or(std::path::Path::new(""));
+            for f in files {
+                let label = f.strip_prefix(base).unwrap_or(&f).to_string_lossy().replace('\\', "/");
+                docs.push((label, std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?));
+            }
+        } else {
+            let label = p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned());
+            docs.push((label, std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?));
+        }
+    }
+    Ok(docs)
+}
