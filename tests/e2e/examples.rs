@@ -21,9 +21,9 @@ fn assert_labelled(out: &str, key: &str, value: &str) {
 }
 
 fn post_render_with(plugin: &Path, config: &str) -> String {
-    let cache = support::temp_cache();
+    let cache = support::shared_cache();
     let arg = format!("{}={config}", plugin.display());
-    let out = run_kiln(&["post-render", "--plugin", &arg], SAMPLE_STREAM, cache.path());
+    let out = run_kiln(&["post-render", "--plugin", &arg], SAMPLE_STREAM, cache);
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "kiln failed: {stderr}");
     stdout
@@ -85,10 +85,10 @@ fn python_label_plugin() {
 
 #[test]
 fn plugins_chain_in_order() {
-    let cache = support::temp_cache();
+    let cache = support::shared_cache();
     let a = format!("{}=step=first", label_rust().display());
     let b = format!("{}=step=second", label_rust().display());
-    let out = run_kiln(&["post-render", "--plugin", &a, "--plugin", &b], SAMPLE_STREAM, cache.path());
+    let out = run_kiln(&["post-render", "--plugin", &a, "--plugin", &b], SAMPLE_STREAM, cache);
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     // The second plugin ran last, so its value wins.
@@ -97,9 +97,9 @@ fn plugins_chain_in_order() {
 
 #[test]
 fn plugin_errors_name_the_plugin() {
-    let cache = support::temp_cache();
+    let cache = support::shared_cache();
     let a = format!("{}=no-equals-sign", label_rust().display());
-    let out = run_kiln(&["post-render", "--plugin", &a], SAMPLE_STREAM, cache.path());
+    let out = run_kiln(&["post-render", "--plugin", &a], SAMPLE_STREAM, cache);
     let (_, stderr) = text(&out);
     assert!(!out.status.success());
     assert!(stderr.contains("kiln_example_label.wasm") && stderr.contains("invalid configuration"), "{stderr}");

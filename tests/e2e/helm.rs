@@ -26,7 +26,8 @@ fn load_case(dir: &Path) -> Case {
         serde_json::from_str(&std::fs::read_to_string(dir.join("case.json")).expect("case.json")).expect("json");
     let s = |k: &str| spec[k].as_str().unwrap_or_default().to_owned();
     let chart = dir.join(s("chart"));
-    let mut args = vec!["template".to_owned(), s("release"), chart.display().to_string(), "--namespace".into(), s("namespace")];
+    let mut args =
+        vec!["template".to_owned(), s("release"), chart.display().to_string(), "--namespace".into(), s("namespace")];
     for v in spec["values"].as_array().into_iter().flatten() {
         args.push("-f".into());
         args.push(dir.join(v.as_str().unwrap_or_default()).display().to_string());
@@ -91,13 +92,14 @@ fn helm_corpus_matches_helm_template() {
         .lines()
         .filter_map(|l| l.split('#').next().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned))
         .collect();
-    let cache = support::temp_cache();
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(dir.join("cases")).expect("cases").flatten().map(|e| e.path()).collect();
+    let cache = support::shared_cache();
+    let mut cases: Vec<PathBuf> =
+        std::fs::read_dir(dir.join("cases")).expect("cases").flatten().map(|e| e.path()).collect();
     cases.sort();
     let (mut passed, mut problems) = (0, Vec::new());
     for case in cases.iter().map(|c| load_case(c)) {
         let args: Vec<&str> = case.args.iter().map(String::as_str).collect();
-        let out = run_kiln(&args, "", cache.path());
+        let out = run_kiln(&args, "", cache);
         let (stdout, stderr) = text(&out);
         let result = match &case.expected_ok {
             Some(_) if !out.status.success() => Err(format!("exit {:?}: {}", out.status.code(), stderr.trim())),
@@ -112,7 +114,9 @@ fn helm_corpus_matches_helm_template() {
         let listed = known.contains(&case.name);
         match (result, listed) {
             (Ok(()), false) => passed += 1,
-            (Ok(()), true) => problems.push(format!("{}: passes now; remove it from helm-known-failures.txt", case.name)),
+            (Ok(()), true) => {
+                problems.push(format!("{}: passes now; remove it from helm-known-failures.txt", case.name))
+            }
             (Err(e), false) => problems.push(format!("{}: {e}", case.name)),
             (Err(_), true) => {}
         }
@@ -126,9 +130,9 @@ fn helm_corpus_matches_helm_template() {
 #[test]
 fn example_chart_matches_helm_template() {
     let root = support::repo_root();
-    let cache = support::temp_cache();
+    let cache = support::shared_cache();
     let chart = root.join("examples/charts/shop");
-    let out = run_kiln(&["template", "shop", chart.to_str().expect("utf8")], "", cache.path());
+    let out = run_kiln(&["template", "shop", chart.to_str().expect("utf8")], "", cache);
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     let want = std::fs::read_to_string(root.join("examples/charts/shop.expected.yaml")).expect("expected");
@@ -139,12 +143,21 @@ fn example_chart_matches_helm_template() {
 #[test]
 fn example_chart_with_values() {
     let root = support::repo_root();
-    let cache = support::temp_cache();
+    let cache = support::shared_cache();
     let chart = root.join("examples/charts/shop");
     let out = run_kiln(
-        &["template", "web", chart.to_str().expect("utf8"), "-n", "prod", "--set", "autoscaling.enabled=true,ingress.enabled=false", "--skip-tests"],
+        &[
+            "template",
+            "web",
+            chart.to_str().expect("utf8"),
+            "-n",
+            "prod",
+            "--set",
+            "autoscaling.enabled=true,ingress.enabled=false",
+            "--skip-tests",
+        ],
         "",
-        cache.path(),
+        cache,
     );
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
@@ -152,7 +165,7 @@ fn example_chart_with_values() {
     assert!(!stdout.contains("test-connection"), "{stdout}");
     assert!(stdout.contains("name: web-shop"), "{stdout}");
     // A schema violation is refused with the path named.
-    let out = run_kiln(&["template", "web", chart.to_str().expect("utf8"), "--set", "replicaCount=-1"], "", cache.path());
+    let out = run_kiln(&["template", "web", chart.to_str().expect("utf8"), "--set", "replicaCount=-1"], "", cache);
     let (_, stderr) = text(&out);
     assert!(!out.status.success());
     assert!(stderr.contains("replicaCount"), "{stderr}");

@@ -32,6 +32,24 @@ pub fn temp_cache() -> tempfile::TempDir {
     tempfile::tempdir().expect("tempdir")
 }
 
+/// A compiled-plugin cache shared by the tests that run the CLI, warmed once per test process: every built-in is
+/// compiled into it before the first test uses it, so parallel tests load instead of each compiling the same plugins.
+/// (Tests of the cache itself use [`temp_cache`].)
+pub fn shared_cache() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = fixture_target().join("kiln-test-cache");
+        std::fs::create_dir_all(&dir).expect("cache dir");
+        let list = kiln().arg("plugin").arg("list").output().expect("kiln plugin list");
+        for line in String::from_utf8_lossy(&list.stdout).lines() {
+            if let Some(name) = line.split_whitespace().next() {
+                let _ = kiln().args(["plugin", "inspect", name]).env("KILN_CACHE_DIR", &dir).output();
+            }
+        }
+        dir
+    })
+}
+
 /// Directory the wasm fixtures are built into, shared across test runs.
 fn fixture_target() -> PathBuf {
     // CARGO_TARGET_DIR is not set for tests; derive from the test binary's location: <target>/<profile>/deps/e2e-…
