@@ -580,8 +580,8 @@ impl<'e, 't> State<'e, 't, '_> {
             Arg::Chain { node, fields, .. } => {
                 return self.eval_chain_node(dot, first, node, fields, Some(&cmd.args), final_);
             }
-            Arg::Identifier { name, func, .. } => {
-                return self.eval_function(dot, first, name, func.as_ref(), At::Cmd(cmd), Some(&cmd.args), final_);
+            Arg::Identifier { .. } => {
+                return self.eval_function(dot, first, At::Cmd(cmd), Some(&cmd.args), final_);
             }
             Arg::Pipe(p) => {
                 self.not_a_function(&cmd.args, &final_)?;
@@ -761,13 +761,15 @@ impl<'e, 't> State<'e, 't, '_> {
         &mut self,
         dot: &Val,
         ident: &'t Arg,
-        name: &str,
-        resolved: Option<&'t Func>,
         cmd: At<'t>,
         args: Option<&'t [Arg]>,
         final_: Option<Val>,
     ) -> EResult<Val> {
         self.at(At::Arg(ident));
+        let (name, resolved): (&str, Option<&'t Func>) = match ident {
+            Arg::Identifier { .. } => (name, func.as_ref()),
+            _ => ("", None),
+        };
         let env = self.env;
         let Some(f) = resolved.or_else(|| env.func(name)) else {
             return Err(self.errorf(format_args!("{} is not a defined function", strconv::quote(name))));
@@ -950,8 +952,8 @@ impl<'e, 't> State<'e, 't, '_> {
                 let v = self.eval_pipeline(dot, Some(p))?;
                 return self.validate_type(v, typ);
             }
-            Arg::Identifier { name, func, .. } => {
-                let v = self.eval_function(dot, n, name, func.as_ref(), At::Arg(n), None, None)?;
+            Arg::Identifier { .. } => {
+                let v = self.eval_function(dot, n, At::Arg(n), None, None)?;
                 return self.validate_type(v, typ);
             }
             Arg::Chain { node, fields, .. } => {
@@ -1001,9 +1003,7 @@ impl<'e, 't> State<'e, 't, '_> {
             Arg::Field { ident, .. } => self.eval_field_node(dot, n, ident, None, None),
             Arg::Variable(var) => self.eval_variable_node(dot, var, None, None),
             Arg::Pipe(p) => self.eval_pipeline(dot, Some(p)),
-            Arg::Identifier { name, func, .. } => {
-                self.eval_function(dot, n, name, func.as_ref(), At::Arg(n), None, None)
-            }
+            Arg::Identifier { .. } => self.eval_function(dot, n, At::Arg(n), None, None),
             Arg::Chain { node, fields, .. } => self.eval_chain_node(dot, n, node, fields, None, None),
             _ => self.eval_empty_interface(dot, n),
         }
@@ -1020,9 +1020,7 @@ impl<'e, 't> State<'e, 't, '_> {
             Arg::Bool { val, .. } => Ok(Val::Concrete(Value::Bool(*val))),
             Arg::Dot { .. } => Ok(dot.clone()),
             Arg::Field { ident, .. } => self.eval_field_node(dot, n, ident, None, None),
-            Arg::Identifier { name, func, .. } => {
-                self.eval_function(dot, n, name, func.as_ref(), At::Arg(n), None, None)
-            }
+            Arg::Identifier { .. } => self.eval_function(dot, n, At::Arg(n), None, None),
             Arg::Nil { .. } => Err(self.errorf(format_args!("evalEmptyInterface: nil (can't happen)"))),
             Arg::Number(num) => self.ideal_constant(num),
             Arg::String { text, .. } => Ok(Val::Concrete(Value::String(text.clone()))),
