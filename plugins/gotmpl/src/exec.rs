@@ -767,7 +767,7 @@ impl<'e, 't> State<'e, 't, '_> {
     ) -> EResult<Val> {
         self.at(At::Arg(ident));
         let (name, resolved): (&str, Option<&'t Func>) = match ident {
-            Arg::Identifier { .. } => (name, func.as_ref()),
+            Arg::Identifier { name, func, .. } => (name, func.as_ref()),
             _ => ("", None),
         };
         let env = self.env;
