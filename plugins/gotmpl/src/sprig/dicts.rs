@@ -62,6 +62,10 @@ pub fn register(funcs: &mut Funcs) {
         Ok(a.map(0)?.get(a.str(1)?).unwrap_or_else(|| Value::from("")))
     });
     funcs.register("set", Signature::new(&[M, Str, Any]), |_, a| {
+        if a.value(0)?.is_nil() {
+            // Go panics writing to a nil map.
+            return Err(FuncError::new("assignment to entry in nil map"));
+        }
         let m = a.map(0)?;
         m.insert(a.str(1)?, a.value(2)?.clone());
         Ok(Value::Map(m))
