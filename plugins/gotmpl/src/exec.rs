@@ -173,7 +173,7 @@ impl<'a> Env<'a> {
         self.guard.depth.set(level + 1);
         let mut out = String::new();
         let dot = Val::from_data(data);
-        let mut st = State { env: self, tree, node: None, vars: vec![("$", dot.clone())], depth: 0, out: &mut out };
+        let mut st = State { env: self, tree, node: None, vars: vec![("$", dot.clone())], out: &mut out };
         let r = st.walk_list(&dot, &tree.root);
         self.guard.depth.set(level);
         r.map(|_| out).map_err(|e| *e)
@@ -261,7 +261,6 @@ struct State<'e, 't, 'o> {
     tree: &'t Tree,
     node: Option<At<'t>>,
     vars: Vec<(&'t str, Val)>,
-    depth: usize,
     out: &'o mut String,
 }
 
@@ -522,14 +521,8 @@ impl<'e, 't> State<'e, 't, '_> {
         }
         let new_dot = self.eval_pipeline(dot, pipe)?;
         self.env.guard.depth.set(level + 1);
-        let mut st = State {
-            env: self.env,
-            tree: &tmpl,
-            node: None,
-            vars: vec![("$", new_dot.clone())],
-            depth: self.depth + 1,
-            out: &mut *self.out,
-        };
+        let mut st =
+            State { env: self.env, tree: &tmpl, node: None, vars: vec![("$", new_dot.clone())], out: &mut *self.out };
         let r = st.walk_list(&new_dot, &tmpl.root);
         self.env.guard.depth.set(level);
         r.map(|_| ())
