@@ -173,8 +173,7 @@ impl<'a> Env<'a> {
         self.guard.depth.set(level + 1);
         let mut out = String::new();
         let dot = Val::from_data(data);
-        let mut st =
-            State { env: self, tree, node: None, vars: vec![(Rc::from("$"), dot.clone())], depth: 0, out: &mut out };
+        let mut st = State { env: self, tree, node: None, vars: vec![("$", dot.clone())], out: &mut out };
         let r = st.walk_list(&dot, &tree.root);
         self.guard.depth.set(level);
         r.map(|_| out).map_err(|e| *e)
@@ -261,8 +260,7 @@ struct State<'e, 't, 'o> {
     env: &'e Env<'e>,
     tree: &'t Tree,
     node: Option<At<'t>>,
-    vars: Vec<(Rc<str>, Val)>,
-    depth: usize,
+    vars: Vec<(&'t str, Val)>,
     out: &'o mut String,
 }
 
@@ -313,7 +311,7 @@ impl<'e, 't> State<'e, 't, '_> {
 
     fn set_var(&mut self, name: &str, value: Val) -> EResult<()> {
         for (n, v) in self.vars.iter_mut().rev() {
-            if n.as_ref() == name {
+            if *n == name {
                 *v = value;
                 return Ok(());
             }
@@ -330,7 +328,7 @@ impl<'e, 't> State<'e, 't, '_> {
 
     fn var_value(&self, name: &str) -> EResult<Val> {
         for (n, v) in self.vars.iter().rev() {
-            if n.as_ref() == name {
+            if *n == name {
                 return Ok(v.clone());
             }
         }
@@ -523,14 +521,8 @@ impl<'e, 't> State<'e, 't, '_> {
         }
         let new_dot = self.eval_pipeline(dot, pipe)?;
         self.env.guard.depth.set(level + 1);
-        let mut st = State {
-            env: self.env,
-            tree: &tmpl,
-            node: None,
-            vars: vec![(Rc::from("$"), new_dot.clone())],
-            depth: self.depth + 1,
-            out: &mut *self.out,
-        };
+        let mut st =
+            State { env: self.env, tree: &tmpl, node: None, vars: vec![("$", new_dot.clone())], out: &mut *self.out };
         let r = st.walk_list(&new_dot, &tmpl.root);
         self.env.guard.depth.set(level);
         r.map(|_| ())
@@ -552,9 +544,9 @@ impl<'e, 't> State<'e, 't, '_> {
         }
         let value = value.unwrap_or(Val::Invalid);
         for var in &pipe.decl {
-            let name = var.ident.first().cloned().unwrap_or_else(|| Rc::from("$"));
+            let name: &'t str = var.ident.first().map_or("$", |s| s.as_ref());
             if pipe.is_assign {
-                self.set_var(&name, value.clone())?;
+                self.set_var(name, value.clone())?;
             } else {
                 self.vars.push((name, value.clone()));
             }
@@ -581,8 +573,8 @@ impl<'e, 't> State<'e, 't, '_> {
             Arg::Chain { node, fields, .. } => {
                 return self.eval_chain_node(dot, first, node, fields, Some(&cmd.args), final_);
             }
-            Arg::Identifier { name, .. } => {
-                return self.eval_function(dot, first, name, At::Cmd(cmd), Some(&cmd.args), final_);
+            Arg::Identifier { .. } => {
+                return self.eval_function(dot, first, At::Cmd(cmd), Some(&cmd.args), final_);
             }
             Arg::Pipe(p) => {
                 self.not_a_function(&cmd.args, &final_)?;
@@ -762,14 +754,17 @@ impl<'e, 't> State<'e, 't, '_> {
         &mut self,
         dot: &Val,
         ident: &'t Arg,
-        name: &str,
         cmd: At<'t>,
         args: Option<&'t [Arg]>,
         final_: Option<Val>,
     ) -> EResult<Val> {
         self.at(At::Arg(ident));
+        let (name, resolved): (&str, Option<&'t Func>) = match ident {
+            Arg::Identifier { name, func, .. } => (name, func.as_ref()),
+            _ => ("", None),
+        };
         let env = self.env;
-        let Some(f) = env.func(name) else {
+        let Some(f) = resolved.or_else(|| env.func(name)) else {
             return Err(self.errorf(format_args!("{} is not a defined function", strconv::quote(name))));
         };
         self.eval_call(dot, Callee::Func(f), cmd, name, args, final_)
@@ -950,8 +945,8 @@ impl<'e, 't> State<'e, 't, '_> {
                 let v = self.eval_pipeline(dot, Some(p))?;
                 return self.validate_type(v, typ);
             }
-            Arg::Identifier { name, .. } => {
-                let v = self.eval_function(dot, n, name, At::Arg(n), None, None)?;
+            Arg::Identifier { .. } => {
+                let v = self.eval_function(dot, n, At::Arg(n), None, None)?;
                 return self.validate_type(v, typ);
             }
             Arg::Chain { node, fields, .. } => {
@@ -1001,7 +996,7 @@ impl<'e, 't> State<'e, 't, '_> {
             Arg::Field { ident, .. } => self.eval_field_node(dot, n, ident, None, None),
             Arg::Variable(var) => self.eval_variable_node(dot, var, None, None),
             Arg::Pipe(p) => self.eval_pipeline(dot, Some(p)),
-            Arg::Identifier { name, .. } => self.eval_function(dot, n, name, At::Arg(n), None, None),
+            Arg::Identifier { .. } => self.eval_function(dot, n, At::Arg(n), None, None),
             Arg::Chain { node, fields, .. } => self.eval_chain_node(dot, n, node, fields, None, None),
             _ => self.eval_empty_interface(dot, n),
         }
@@ -1018,7 +1013,7 @@ impl<'e, 't> State<'e, 't, '_> {
             Arg::Bool { val, .. } => Ok(Val::Concrete(Value::Bool(*val))),
             Arg::Dot { .. } => Ok(dot.clone()),
             Arg::Field { ident, .. } => self.eval_field_node(dot, n, ident, None, None),
-            Arg::Identifier { name, .. } => self.eval_function(dot, n, name, At::Arg(n), None, None),
+            Arg::Identifier { .. } => self.eval_function(dot, n, At::Arg(n), None, None),
             Arg::Nil { .. } => Err(self.errorf(format_args!("evalEmptyInterface: nil (can't happen)"))),
             Arg::Number(num) => self.ideal_constant(num),
             Arg::String { text, .. } => Ok(Val::Concrete(Value::String(text.clone()))),

@@ -135,7 +135,7 @@ impl TemplateSet {
             text,
             &self.left_delim,
             &self.right_delim,
-            &|n: &str| funcs.contains(n),
+            &|n: &str| funcs.get(n).cloned(),
             self.options.max_stack,
         )
     }

@@ -363,6 +363,12 @@ pub trait Object: Any {
         None
     }
 
+    /// The value as Go's `encoding/json` would marshal it (a map of the JSON field names for a struct), for
+    /// `toJson`/`toYaml`. Defaults to [`Object::underlying`]; `None` makes conversion fail.
+    fn to_data(&self) -> Option<Value> {
+        self.underlying()
+    }
+
     /// Go `==` between two objects: `None` when the type is not comparable.
     fn equals(&self, other: &dyn Object) -> Option<bool> {
         let _ = other;
@@ -698,7 +704,7 @@ impl Value {
 
     /// Convert to YAML/JSON data with the semantics of Go's `json.Marshal`: integers stay integers, floats stay
     /// floats (callers that emulate Helm's `toYaml` JSON round trip decide how to print them), `[]byte` becomes its
-    /// base64 string, maps are emitted in sorted key order, and objects convert through [`Object::underlying`].
+    /// base64 string, maps are emitted in sorted key order, and objects convert through [`Object::to_data`].
     /// NaN and infinities are errors, as in Go.
     pub fn to_yaml(&self) -> Result<kiln_yaml::Value, ConvertError> {
         use kiln_yaml::Value as Y;
@@ -729,7 +735,7 @@ impl Value {
                 }
                 Y::Map(out)
             }
-            Value::Object(o) => match o.underlying() {
+            Value::Object(o) => match o.to_data() {
                 Some(u) => u.to_yaml()?,
                 None => {
                     return Err(ConvertError { what: format!("type: {}", o.type_name()) });

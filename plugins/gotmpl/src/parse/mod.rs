@@ -12,6 +12,7 @@ use lex::{Item, ItemType, LexOptions};
 pub(crate) use node::*;
 
 use crate::error::ParseError;
+use crate::funcs::Func;
 use crate::stack;
 use crate::strconv;
 
@@ -80,7 +81,7 @@ struct Parser<'a, 'f> {
     cursor: usize,
     parse_name: Rc<str>,
     text: Rc<str>,
-    has_function: &'f dyn Fn(&str) -> bool,
+    lookup: &'f dyn Fn(&str) -> Option<Func>,
     tree: TreeState,
     depth: usize,
     trees: Vec<Tree>,
@@ -94,11 +95,14 @@ pub(crate) fn parse(
     text: &str,
     left_delim: &str,
     right_delim: &str,
-    has_function: &dyn Fn(&str) -> bool,
+    lookup: &dyn Fn(&str) -> Option<Func>,
     max_stack: usize,
 ) -> Result<Vec<Tree>, ParseError> {
-    let options =
-        LexOptions { emit_comment: false, break_ok: !has_function("break"), continue_ok: !has_function("continue") };
+    let options = LexOptions {
+        emit_comment: false,
+        break_ok: lookup("break").is_none(),
+        continue_ok: lookup("continue").is_none(),
+    };
     let (items, lex_error) = lex::lex(text, left_delim, right_delim, options);
     let name: Rc<str> = Rc::from(name);
     let mut p = Parser {
@@ -109,7 +113,7 @@ pub(crate) fn parse(
         cursor: 0,
         parse_name: name.clone(),
         text: Rc::from(text),
-        has_function,
+        lookup,
         tree: TreeState::new(name),
         depth: 0,
         trees: Vec::new(),
@@ -594,10 +598,11 @@ impl<'a> Parser<'a, '_> {
     fn simple_term(&mut self, token: Item<'a>) -> PResult<Option<Arg>> {
         Ok(Some(match token.typ {
             ItemType::Identifier => {
-                if !(self.has_function)(token.val) {
+                let func = (self.lookup)(token.val);
+                if func.is_none() {
                     return Err(self.errorf(format!("function {} not defined", strconv::quote(token.val))));
                 }
-                Arg::Identifier { pos: token.pos, name: Rc::from(token.val) }
+                Arg::Identifier { pos: token.pos, name: Rc::from(token.val), func }
             }
             ItemType::Dot => Arg::Dot { pos: token.pos },
             ItemType::Nil => Arg::Nil { pos: token.pos },

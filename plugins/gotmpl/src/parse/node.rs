@@ -4,6 +4,7 @@
 use std::fmt::{self, Write};
 use std::rc::Rc;
 
+use crate::funcs::Func;
 use crate::strconv;
 
 /// A sequence of nodes.
@@ -76,15 +77,38 @@ pub(crate) struct NumberNode {
 /// An operand of a command.
 #[derive(Debug, Clone)]
 pub(crate) enum Arg {
-    Bool { pos: usize, val: bool },
-    Dot { pos: usize },
-    Nil { pos: usize },
+    Bool {
+        pos: usize,
+        val: bool,
+    },
+    Dot {
+        pos: usize,
+    },
+    Nil {
+        pos: usize,
+    },
     Number(Box<NumberNode>),
-    String { pos: usize, quoted: Rc<str>, text: Rc<str> },
-    Field { pos: usize, ident: Vec<Rc<str>> },
+    String {
+        pos: usize,
+        quoted: Rc<str>,
+        text: Rc<str>,
+    },
+    Field {
+        pos: usize,
+        ident: Vec<Rc<str>>,
+    },
     Variable(VariableNode),
-    Identifier { pos: usize, name: Rc<str> },
-    Chain { pos: usize, node: Box<Arg>, fields: Vec<Rc<str>> },
+    /// A function name, with the function resolved at parse time (the set's table cannot change afterwards).
+    Identifier {
+        pos: usize,
+        name: Rc<str>,
+        func: Option<Func>,
+    },
+    Chain {
+        pos: usize,
+        node: Box<Arg>,
+        fields: Vec<Rc<str>>,
+    },
     Pipe(Box<PipeNode>),
 }
 

@@ -21,21 +21,27 @@ use crate::value::{ElemType, List, Map, Value};
 /// How much stack the recursive helpers here may use before giving up on a too-deep (or cyclic) structure.
 const STACK_BUDGET: usize = 256 * 1024;
 
-/// A guard measuring the stack used by a recursive walk since it started.
+/// How many nodes one recursive walk may visit (shared sub-structures are visited once per reference, so a walk
+/// can grow exponentially with nesting).
+const NODE_BUDGET: usize = 1_000_000;
+
+/// A guard for recursive walks: the stack used since the walk started, and the number of nodes visited.
 pub(crate) struct DepthGuard {
     base: usize,
+    nodes: std::cell::Cell<usize>,
 }
 
 impl DepthGuard {
     /// Start measuring here.
     pub(crate) fn new() -> Self {
-        DepthGuard { base: stack::position() }
+        DepthGuard { base: stack::position(), nodes: std::cell::Cell::new(0) }
     }
 
-    /// Fail once the walk has used more than the budget.
+    /// Count a node; fail once the walk has used more stack or visited more nodes than its budget.
     pub(crate) fn check(&self, what: &str) -> Result<(), FuncError> {
-        if stack::used_since(self.base) > STACK_BUDGET {
-            return Err(FuncError::new(format!("{what}: structure nests too deeply (or contains a cycle)")));
+        self.nodes.set(self.nodes.get() + 1);
+        if stack::used_since(self.base) > STACK_BUDGET || self.nodes.get() > NODE_BUDGET {
+            return Err(FuncError::new(format!("{what}: structure too large or nested too deeply (or cyclic)")));
         }
         Ok(())
     }
@@ -56,6 +62,10 @@ pub fn register(funcs: &mut Funcs) {
         Ok(a.map(0)?.get(a.str(1)?).unwrap_or_else(|| Value::from("")))
     });
     funcs.register("set", Signature::new(&[M, Str, Any]), |_, a| {
+        if a.value(0)?.is_nil() {
+            // Go panics writing to a nil map.
+            return Err(FuncError::new("assignment to entry in nil map"));
+        }
         let m = a.map(0)?;
         m.insert(a.str(1)?, a.value(2)?.clone());
         Ok(Value::Map(m))

@@ -42,7 +42,8 @@ const STACK_BUDGET: usize = 256 * 1024;
 /// Go's `json.Marshal(v)` (`escape_html`) or `Encoder.SetEscapeHTML(false)`, optionally indented like
 /// `json.MarshalIndent(v, "", "  ")`.
 pub fn encode(v: &Value, escape_html: bool, pretty: bool) -> Result<String, JsonError> {
-    let mut enc = Encoder { out: String::new(), escape_html, pretty, path: Vec::new(), base: stack::position() };
+    let mut enc =
+        Encoder { out: String::new(), escape_html, pretty, path: Vec::new(), base: stack::position(), containers: 0 };
     enc.value(v, 0)?;
     Ok(enc.out)
 }
@@ -53,9 +54,22 @@ struct Encoder {
     pretty: bool,
     path: Vec<Map>,
     base: usize,
+    /// Maps and lists encoded so far (shared sub-structures count once per reference).
+    containers: usize,
 }
 
+/// The most maps and lists one encoding may visit (a structure sharing its maps can be exponentially large).
+const CONTAINER_BUDGET: usize = 1_000_000;
+
 impl Encoder {
+    fn enter_container(&mut self) -> Result<(), JsonError> {
+        self.containers += 1;
+        if self.containers > CONTAINER_BUDGET {
+            return Err(JsonError::new("json: output too large"));
+        }
+        Ok(())
+    }
+
     fn newline(&mut self, depth: usize) {
         if self.pretty {
             self.out.push('\n');
@@ -68,6 +82,9 @@ impl Encoder {
     fn value(&mut self, v: &Value, depth: usize) -> Result<(), JsonError> {
         if stack::used_since(self.base) > STACK_BUDGET {
             return Err(JsonError::new("json: unsupported value: nesting too deep"));
+        }
+        if self.out.len() > super::strings::MAX_OUTPUT {
+            return Err(JsonError::new("json: output too large"));
         }
         match v {
             Value::Nil => self.out.push_str("null"),
@@ -83,6 +100,7 @@ impl Encoder {
                 self.out.push('"');
             }
             Value::List(l) => {
+                self.enter_container()?;
                 self.out.push('[');
                 for (i, item) in l.items().iter().enumerate() {
                     if i > 0 {
@@ -103,9 +121,11 @@ impl Encoder {
                         m.go_type()
                     )));
                 }
+                self.enter_container()?;
                 self.path.push(m.clone());
                 self.out.push('{');
-                let entries = m.to_vec();
+                // Encoding never calls back into the engine, so the map cannot change while it is borrowed.
+                let entries = m.entries();
                 for (i, (k, item)) in entries.iter().enumerate() {
                     if i > 0 {
                         self.out.push(',');
@@ -118,6 +138,7 @@ impl Encoder {
                 if !entries.is_empty() {
                     self.newline(depth);
                 }
+                drop(entries);
                 self.out.push('}');
                 self.path.pop();
             }
@@ -271,7 +292,7 @@ impl Parser<'_> {
     fn scan_container(&mut self, close: u8) -> Result<(), JsonError> {
         let open = self.peek().unwrap_or(b'[');
         self.depth += 1;
-        if self.depth > MAX_DEPTH || stack::used_since(self.base) > STACK_BUDGET {
+        if self.depth > MAX_DEPTH || stack::used_since(self.base) > STACK_BUDGET / 2 {
             return Err(syntax(open, "exceeded max depth"));
         }
         self.pos += 1;
@@ -404,6 +425,10 @@ impl Parser<'_> {
 
     /// Decode the (already validated) value at the current position.
     fn value(&mut self) -> Option<Value> {
+        if stack::used_since(self.base) > STACK_BUDGET {
+            self.type_error.get_or_insert_with(|| JsonError::new("json: exceeded max depth"));
+            return None;
+        }
         self.skip_ws();
         match self.peek()? {
             b'{' => {

@@ -13,7 +13,7 @@
 //!   slices: they print the same (`[]`) but `toJson` gives `[]` instead of `null`;
 //! * byte-slicing string functions (`trunc`, `substr`, `abbrev`, `wrap`) that would cut a UTF-8 sequence produce
 //!   U+FFFD where Go would emit the raw partial bytes;
-//! * functions whose output Go would try to allocate without bound (`repeat`, `until`, …) fail beyond 256 MiB or
+//! * functions whose output Go would try to allocate without bound (`repeat`, `until`, …) fail beyond 64 MiB or
 //!   ten million elements instead of exhausting memory, and recursive walks (`merge`, `deepCopy`, `toJson`)
 //!   fail on structures nested deeper than the stack allows (Go overflows its stack on cyclic maps).
 

@@ -190,7 +190,7 @@ impl<'a> Translator<'a> {
 
     fn literal(&mut self, c: char) {
         let start = self.out.len();
-        if self.flags.fold && uni::to_upper(c) != uni::to_lower(c) {
+        if self.flags.fold {
             let _ = write!(self.out, "(?i:{})", hex_char(c));
         } else {
             self.out.push_str(&hex_char(c));

@@ -130,16 +130,14 @@ impl Version {
 
     /// `Version.Compare`: precedence order (metadata ignored; a prerelease sorts before its release).
     pub(crate) fn compare(&self, o: &Version) -> Ordering {
-        self.major
-            .cmp(&o.major)
-            .then(self.minor.cmp(&o.minor))
-            .then(self.patch.cmp(&o.patch))
-            .then_with(|| match (self.pre.is_empty(), o.pre.is_empty()) {
+        self.major.cmp(&o.major).then(self.minor.cmp(&o.minor)).then(self.patch.cmp(&o.patch)).then_with(|| {
+            match (self.pre.is_empty(), o.pre.is_empty()) {
                 (true, true) => Ordering::Equal,
                 (true, false) => Ordering::Greater,
                 (false, true) => Ordering::Less,
                 (false, false) => compare_prerelease(&self.pre, &o.pre),
-            })
+            }
+        })
     }
 
     /// The `v` the original text started with, if any (kept by the `Inc*`/`Set*` methods).
@@ -256,9 +254,7 @@ fn grammar() -> &'static Grammar {
         let ops = r"=||!=|>|<|>=|=>|<=|=<|~|~>|\^";
         let part = r"[0-9|xX*]+";
         let ident = r"[0-9A-Za-z\-]+";
-        let cv = format!(
-            r"v?({part})(\.{part})?(\.{part})?(-({ident}(\.{ident})*))?(\+({ident}(\.{ident})*))?"
-        );
+        let cv = format!(r"v?({part})(\.{part})?(\.{part})?(-({ident}(\.{ident})*))?(\+({ident}(\.{ident})*))?");
         let build = |re: String| Regex::new(&re).unwrap_or_else(|e| unreachable!("constraint grammar: {e}"));
         Grammar {
             single: build(format!(r"^{sp}*({ops}){sp}*({cv}){sp}*$")),
@@ -489,9 +485,7 @@ impl Object for SemverObject {
             | "IncPatch" => Some(Signature::new(&[])),
             "SetPrerelease" | "SetMetadata" => Some(Signature::new(&[Param::String])),
             "Original" if self.pointer => Some(Signature::new(&[])),
-            "Compare" | "Equal" | "LessThan" | "LessThanEqual" | "GreaterThan" | "GreaterThanEqual"
-                if self.pointer =>
-            {
+            "Compare" | "Equal" | "LessThan" | "LessThanEqual" | "GreaterThan" | "GreaterThanEqual" if self.pointer => {
                 Some(Signature::new(&[Param::Any]))
             }
             _ => None,

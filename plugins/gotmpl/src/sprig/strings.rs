@@ -19,7 +19,7 @@ use crate::strconv;
 use crate::value::{ElemType, List, Map, Value};
 
 /// The largest string a function may build (Go would try to allocate it; the sandbox cannot).
-pub(crate) const MAX_OUTPUT: usize = 256 << 20;
+pub(crate) const MAX_OUTPUT: usize = 64 << 20;
 
 /// Register this module's functions.
 pub fn register(funcs: &mut Funcs) {
@@ -70,10 +70,10 @@ pub fn register(funcs: &mut Funcs) {
     funcs.register("kebabcase", Signature::new(&[Str]), |_, a| Ok(Value::from(camel_to_lower(a.str(0)?, '-'))));
     funcs.register("camelcase", Signature::new(&[Str]), |_, a| Ok(Value::from(pascal_case(a.str(0)?))));
     funcs.register("wrap", Signature::new(&[Int, Str]), |_, a| {
-        Ok(Value::from(wrap_custom(a.str(1)?, a.int(0)?, "", false)))
+        wrap_custom(a.str(1)?, a.int(0)?, "", false).map(Value::from)
     });
     funcs.register("wrapWith", Signature::new(&[Int, Str, Str]), |_, a| {
-        Ok(Value::from(wrap_custom(a.str(2)?, a.int(0)?, a.str(1)?, true)))
+        wrap_custom(a.str(2)?, a.int(0)?, a.str(1)?, true).map(Value::from)
     });
     funcs.register("contains", Signature::new(&[Str, Str]), |_, a| Ok(Value::Bool(a.str(1)?.contains(a.str(0)?))));
     funcs.register("hasPrefix", Signature::new(&[Str, Str]), |_, a| Ok(Value::Bool(a.str(1)?.starts_with(a.str(0)?))));
@@ -322,9 +322,9 @@ fn swap_case(s: &str) -> String {
 
 /// goutils `WrapCustom` (byte-based): break lines at the last space within `width`, optionally splitting words
 /// longer than the width.
-fn wrap_custom(s: &str, width: i64, newline: &str, wrap_long_words: bool) -> String {
+fn wrap_custom(s: &str, width: i64, newline: &str, wrap_long_words: bool) -> Result<String, FuncError> {
     if s.is_empty() {
-        return String::new();
+        return Ok(String::new());
     }
     let newline = if newline.is_empty() { "\n" } else { newline }.as_bytes();
     let width = usize::try_from(width.max(1)).unwrap_or(usize::MAX);
@@ -334,6 +334,9 @@ fn wrap_custom(s: &str, width: i64, newline: &str, wrap_long_words: bool) -> Str
     let mut out: Vec<u8> = Vec::with_capacity(len);
     let sub = |from: usize, to: usize| b.get(from..to).unwrap_or_default();
     while len - offset > width {
+        if out.len() > MAX_OUTPUT {
+            return Err(FuncError::new("wrap: output too large"));
+        }
         if b.get(offset) == Some(&b' ') {
             offset += 1;
             continue;
@@ -367,7 +370,7 @@ fn wrap_custom(s: &str, width: i64, newline: &str, wrap_long_words: bool) -> Str
         }
     }
     out.extend_from_slice(sub(offset, len));
-    bytes_to_string(&out)
+    Ok(bytes_to_string(&out))
 }
 
 /// xstrings' connector runes: `-`, `_` and whitespace.

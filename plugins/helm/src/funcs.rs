@@ -1,0 +1,322 @@
+//! Helm's own template functions (`pkg/engine/funcs.go` and the closures of `engine.go`), registered on top of
+//! Go's builtins and Sprig: `include`, `tpl`, `required`, `fail`, `toYaml`, `mustToYaml`, `toYamlPretty`,
+//! `fromYaml`, `fromYamlArray`, `toJson`, `mustToJson`, `fromJson`, `fromJsonArray`, `toToml`, `fromToml`,
+//! `lookup` (always an empty map: `helm template` has no cluster) and `getHostByName` (always `""`: DNS is off).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use gotmpl::{Funcs, FuncError, List, Map, NumberMode, Param, Signature, Value};
+
+/// How deeply one template may `include` itself (Helm's `recursionMaxNums`).
+pub const RECURSION_MAX: usize = 1000;
+
+/// Helm's markers around `required`/`fail` messages, so they can be found in the error chain.
+pub const WARN_START: &str = "HELM_ERR_START";
+/// See [`WARN_START`].
+pub const WARN_END: &str = "HELM_ERR_END";
+
+fn warn_wrap(s: &str) -> String {
+    format!("{WARN_START}{s}{WARN_END}")
+}
+
+/// Go's `encoding/json` string escaping (HTML-safe).
+fn json_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{08}' => out.push_str("\\b"),
+            '\u{0c}' => out.push_str("\\f"),
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// `json.Marshal` of converted data.
+pub fn go_json(v: &kiln_yaml::Value) -> Result<String, String> {
+    fn enc(v: &kiln_yaml::Value, out: &mut String) -> Result<(), String> {
+        use kiln_yaml::Value as Y;
+        match v {
+            Y::Null => out.push_str("null"),
+            Y::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Y::Int(i) => out.push_str(&i.to_string()),
+            Y::Uint(u) => out.push_str(&u.to_string()),
+            Y::Float(f) => {
+                if !f.is_finite() {
+                    return Err(format!(
+                        "json: unsupported value: {}",
+                        kiln_yaml::gofmt::format_float_g(*f)
+                    ));
+                }
+                out.push_str(&kiln_yaml::gofmt::format_float_json(*f));
+            }
+            Y::String(s) => json_string(s, out),
+            Y::Seq(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    enc(item, out)?;
+                }
+                out.push(']');
+            }
+            Y::Map(m) => {
+                let mut keys: Vec<&String> = m.keys().collect();
+                keys.sort();
+                out.push('{');
+                for (i, k) in keys.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    json_string(k, out);
+                    out.push(':');
+                    if let Some(v) = m.get(k.as_str()) {
+                        enc(v, out)?;
+                    }
+                }
+                out.push('}');
+            }
+        }
+        Ok(())
+    }
+    let mut out = String::new();
+    enc(v, &mut out)?;
+    Ok(out)
+}
+
+/// `json.Marshal` of a template value.
+pub fn to_json(v: &Value) -> Result<String, String> {
+    let data = v.to_yaml().map_err(|e| e.to_string())?;
+    go_json(&data)
+}
+
+/// `toYAML`: `sigs.k8s.io/yaml.Marshal` without the final newline; `Err` when marshalling fails.
+pub fn to_yaml(v: &Value) -> Result<String, String> {
+    let data = v.to_yaml().map_err(|e| e.to_string())?;
+    let out = kiln_yaml::try_to_helm_yaml(&data).map_err(|e| e.to_string())?;
+    Ok(out.strip_suffix('\n').map(str::to_owned).unwrap_or(out))
+}
+
+fn json_kind(v: &kiln_yaml::Value) -> &'static str {
+    use kiln_yaml::Value as Y;
+    match v {
+        Y::Null => "null",
+        Y::Bool(_) => "bool",
+        Y::Int(_) | Y::Uint(_) | Y::Float(_) => "number",
+        Y::String(_) => "string",
+        Y::Seq(_) => "array",
+        Y::Map(_) => "object",
+    }
+}
+
+/// `yaml.Unmarshal` (sigs.k8s.io) of `s` into a value of Go type `target`: map or slice.
+fn from_yaml_as(s: &str, want_map: bool) -> Result<kiln_yaml::Value, String> {
+    let v = kiln_yaml::from_str(s).map_err(|e| format!("error converting YAML to JSON: {e}"))?;
+    let target = if want_map { "map[string]interface {}" } else { "[]interface {}" };
+    match (&v, want_map) {
+        (kiln_yaml::Value::Null, true) => Ok(kiln_yaml::Value::Map(kiln_yaml::Map::new())),
+        (kiln_yaml::Value::Null, false) => Ok(kiln_yaml::Value::Seq(Vec::new())),
+        (kiln_yaml::Value::Map(_), true) | (kiln_yaml::Value::Seq(_), false) => Ok(v),
+        (other, _) => Err(format!(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type {target}",
+            json_kind(other)
+        )),
+    }
+}
+
+/// Go's `encoding/json` error text for invalid input, approximated from the parser's error.
+fn go_json_error(src: &str, e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Eof => "unexpected end of JSON input".into(),
+        _ => {
+            let line = e.line();
+            let col = e.column();
+            let c = src
+                .lines()
+                .nth(line.saturating_sub(1))
+                .and_then(|l| l.chars().nth(col.saturating_sub(1)))
+                .unwrap_or(' ');
+            format!("invalid character {} looking for beginning of value", go_quote_rune(c))
+        }
+    }
+}
+
+fn go_quote_rune(c: char) -> String {
+    match c {
+        '\'' => "'\\''".into(),
+        '\n' => "'\\n'".into(),
+        '\t' => "'\\t'".into(),
+        '\r' => "'\\r'".into(),
+        c => format!("'{c}'"),
+    }
+}
+
+fn from_json_as(s: &str, want_map: bool) -> Result<kiln_yaml::Value, String> {
+    let parsed: serde_json::Value = serde_json::from_str(s).map_err(|e| go_json_error(s, &e))?;
+    let v = kiln_helm_values::from_json_value(parsed);
+    let target = if want_map { "map[string]interface {}" } else { "[]interface {}" };
+    match (&v, want_map) {
+        (kiln_yaml::Value::Null, true) => Ok(kiln_yaml::Value::Map(kiln_yaml::Map::new())),
+        (kiln_yaml::Value::Null, false) => Ok(kiln_yaml::Value::Seq(Vec::new())),
+        (kiln_yaml::Value::Map(_), true) | (kiln_yaml::Value::Seq(_), false) => Ok(v),
+        (other, _) => Err(format!("json: cannot unmarshal {} into Go value of type {target}", json_kind(other))),
+    }
+}
+
+fn error_map(message: String) -> Value {
+    Value::map([("Error", Value::from(message))])
+}
+
+fn data_value(v: &kiln_yaml::Value) -> Value {
+    Value::from_yaml(v, NumberMode::Float64)
+}
+
+/// Register Helm's functions. `include` and `tpl` share one recursion counter per render.
+pub fn register(funcs: &mut Funcs) {
+    funcs.remove("env");
+    funcs.remove("expandenv");
+
+    funcs.register("toYaml", Signature::new(&[Param::Any]), |_cx, args| {
+        Ok(Value::from(to_yaml(args.value(0)?).unwrap_or_default()))
+    });
+    funcs.register("mustToYaml", Signature::new(&[Param::Any]), |_cx, args| {
+        to_yaml(args.value(0)?).map(Value::from).map_err(FuncError::new)
+    });
+    funcs.register("toYamlPretty", Signature::new(&[Param::Any]), |_cx, args| {
+        let Ok(data) = args.value(0)?.to_yaml() else {
+            return Ok(Value::from(""));
+        };
+        let out = kiln_yaml::to_helm_yaml_pretty(&data);
+        Ok(Value::from(out.strip_suffix('\n').unwrap_or(&out)))
+    });
+    funcs.register("fromYaml", Signature::new(&[Param::String]), |_cx, args| {
+        Ok(match from_yaml_as(args.str(0)?, true) {
+            Ok(v) => data_value(&v),
+            Err(e) => error_map(e),
+        })
+    });
+    funcs.register("fromYamlArray", Signature::new(&[Param::String]), |_cx, args| {
+        Ok(match from_yaml_as(args.str(0)?, false) {
+            Ok(v) => data_value(&v),
+            Err(e) => Value::List(List::new(vec![Value::from(e)])),
+        })
+    });
+    funcs.register("toJson", Signature::new(&[Param::Any]), |_cx, args| {
+        Ok(Value::from(to_json(args.value(0)?).unwrap_or_default()))
+    });
+    funcs.register("mustToJson", Signature::new(&[Param::Any]), |_cx, args| {
+        to_json(args.value(0)?).map(Value::from).map_err(FuncError::new)
+    });
+    funcs.register("fromJson", Signature::new(&[Param::String]), |_cx, args| {
+        Ok(match from_json_as(args.str(0)?, true) {
+            Ok(v) => data_value(&v),
+            Err(e) => error_map(e),
+        })
+    });
+    funcs.register("fromJsonArray", Signature::new(&[Param::String]), |_cx, args| {
+        Ok(match from_json_as(args.str(0)?, false) {
+            Ok(v) => data_value(&v),
+            Err(e) => Value::List(List::new(vec![Value::from(e)])),
+        })
+    });
+    funcs.register("toToml", Signature::new(&[Param::Any]), |_cx, args| {
+        Ok(Value::from(crate::toml::encode(args.value(0)?).unwrap_or_else(|e| e)))
+    });
+    funcs.register("fromToml", Signature::new(&[Param::String]), |_cx, args| {
+        Ok(match crate::toml::decode(args.str(0)?) {
+            Ok(v) => v,
+            Err(e) => error_map(e),
+        })
+    });
+    funcs.register("required", Signature::new(&[Param::String, Param::Any]), |_cx, args| {
+        let warn = args.str(0)?;
+        match args.value(1)? {
+            Value::Nil => Err(FuncError::new(warn_wrap(warn))),
+            Value::String(s) if s.is_empty() => Err(FuncError::new(warn_wrap(warn))),
+            v => Ok(v.clone()),
+        }
+    });
+    funcs.register("fail", Signature::new(&[Param::String]), |_cx, args| {
+        Err(FuncError::new(warn_wrap(args.str(0)?)))
+    });
+    funcs.register(
+        "lookup",
+        Signature::new(&[Param::String, Param::String, Param::String, Param::String]),
+        |_cx, _args| Ok(Value::Map(Map::new())),
+    );
+    funcs.register("getHostByName", Signature::new(&[Param::String]), |_cx, _args| Ok(Value::from("")));
+
+    let included: Rc<RefCell<HashMap<String, usize>>> = Rc::new(RefCell::new(HashMap::new()));
+    let counter = included.clone();
+    funcs.register("include", Signature::new(&[Param::String, Param::Any]), move |cx, args| {
+        let name = args.str(0)?;
+        let data = args.value(1)?;
+        {
+            let mut c = counter.borrow_mut();
+            let n = c.entry(name.to_owned()).or_insert(0);
+            if *n > RECURSION_MAX {
+                return Err(FuncError::new(format!(
+                    "rendering template has a nested reference name: {name}: unable to execute template"
+                )));
+            }
+            *n += 1;
+        }
+        let res = cx.execute_template(name, data);
+        if let Some(n) = counter.borrow_mut().get_mut(name) {
+            *n = n.saturating_sub(1);
+        }
+        res.map(Value::from).map_err(FuncError::from)
+    });
+    funcs.register("tpl", Signature::new(&[Param::String, Param::Any]), move |cx, args| {
+        let text = args.str(0)?;
+        let data = args.value(1)?;
+        let set = cx.set_name().to_owned();
+        match cx.execute_text(&set, text, data) {
+            Ok(out) => Ok(Value::from(out.replace("<no value>", ""))),
+            Err(e @ gotmpl::Error::Parse(_)) => Err(FuncError::with_source(
+                format!("cannot parse template {}: {e}", gotmpl::strconv::quote(text)),
+                e,
+            )),
+            Err(e) => Err(FuncError::with_source(
+                format!("error during tpl function execution for {}: {e}", gotmpl::strconv::quote(text)),
+                e,
+            )),
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_like_go() {
+        let v = Value::map([("b", Value::from("<a&b>")), ("a", Value::Float64(1e21)), ("c", Value::Float64(1e6))]);
+        assert_eq!(to_json(&v).unwrap(), r#"{"a":1e+21,"b":"\u003ca\u0026b\u003e","c":1000000}"#);
+        assert!(to_json(&Value::Float64(f64::NAN)).is_err());
+    }
+
+    #[test]
+    fn from_json_errors() {
+        assert_eq!(
+            from_json_as("[1,2]", true).unwrap_err(),
+            "json: cannot unmarshal array into Go value of type map[string]interface {}"
+        );
+        assert_eq!(from_json_as("{", true).unwrap_err(), "unexpected end of JSON input");
+    }
+}

@@ -1,0 +1,102 @@
+//! The `renderer` world export: the kiln host calls [`Guest::render`] with the chart's files, the user's values as
+//! JSON (floats with a fraction or exponent, integers without: see `kiln_helm_values::to_transport_json`), the
+//! release, and this plugin's configuration (a JSON object, documented in the README).
+
+use kiln_plugin_sdk::renderer::{Document, ErrorDetail, Guest, PluginError, RenderInput};
+use serde_json::Value as Json;
+
+use crate::{ChartFile, ErrorKind, ReleaseInfo, RenderOptions, RenderRequest};
+
+/// The plugin's configuration: the `helm template` flags that change rendering.
+///
+/// ```json
+/// {"includeCrds": false, "skipTests": false, "noHooks": false, "skipSchemaValidation": false}
+/// ```
+///
+/// Every key is optional (default `false`); unknown keys are an error.
+pub fn parse_config(config: &str) -> Result<RenderOptions, String> {
+    let mut opts = RenderOptions::default();
+    if config.trim().is_empty() {
+        return Ok(opts);
+    }
+    let v: Json = serde_json::from_str(config).map_err(|e| format!("configuration is not JSON: {e}"))?;
+    let Json::Object(m) = v else {
+        return Err("configuration must be a JSON object".into());
+    };
+    for (k, v) in m {
+        let Json::Bool(b) = v else {
+            return Err(format!("configuration key `{k}` must be a boolean"));
+        };
+        match k.as_str() {
+            "includeCrds" => opts.include_crds = b,
+            "skipTests" => opts.skip_tests = b,
+            "noHooks" => opts.no_hooks = b,
+            "skipSchemaValidation" => opts.skip_schema_validation = b,
+            other => return Err(format!("unknown configuration key `{other}`")),
+        }
+    }
+    Ok(opts)
+}
+
+/// Build a [`RenderRequest`] from the plugin input.
+pub fn request_from_input(input: RenderInput) -> Result<RenderRequest, PluginError> {
+    let options = parse_config(&input.config).map_err(PluginError::invalid_config)?;
+    let values = kiln_helm_values::from_transport_json(&input.values)
+        .map_err(|e| PluginError::invalid_input(e.to_string()))?;
+    let release = input.release;
+    Ok(RenderRequest {
+        files: input.files.into_iter().map(|f| ChartFile::new(f.path, f.content)).collect(),
+        values,
+        release: ReleaseInfo {
+            name: release.name,
+            namespace: release.namespace,
+            revision: i64::from(release.revision),
+            is_upgrade: release.is_upgrade,
+        },
+        kube_version: Some(release.kube_version).filter(|v| !v.is_empty()),
+        api_versions: release.api_versions,
+        options,
+    })
+}
+
+/// The plugin: implements the `render` export.
+pub struct HelmRenderer;
+
+impl Guest for HelmRenderer {
+    fn render(input: RenderInput) -> Result<Vec<Document>, PluginError> {
+        let req = request_from_input(input)?;
+        match crate::render(&req) {
+            Ok(docs) => Ok(docs
+                .into_iter()
+                .map(|d| Document { content: d.content.into_bytes(), origin: d.origin })
+                .collect()),
+            Err(e) => {
+                let detail = ErrorDetail { message: e.message, location: None };
+                Err(match e.kind {
+                    ErrorKind::InvalidInput => PluginError::InvalidInput(detail),
+                    ErrorKind::Failed => PluginError::Failed(detail),
+                })
+            }
+        }
+    }
+}
+
+// Exported only when building the WebAssembly component: the component model's export names (`kiln:plugin/...`)
+// are not valid symbol names for a native shared library.
+#[cfg(target_arch = "wasm32")]
+kiln_plugin_sdk::export_renderer!(HelmRenderer);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config() {
+        assert_eq!(parse_config("").unwrap(), RenderOptions::default());
+        let o = parse_config(r#"{"includeCrds": true, "skipTests": true}"#).unwrap();
+        assert!(o.include_crds && o.skip_tests && !o.no_hooks);
+        assert!(parse_config(r#"{"bogus": true}"#).is_err());
+        assert!(parse_config(r#"{"noHooks": 1}"#).is_err());
+        assert!(parse_config("[]").is_err());
+    }
+}
