@@ -3,12 +3,12 @@
 //!
 //! The fixture was produced by rendering every case as the text between two markers in a chart's `NOTES.txt`, with
 //! `tests/data/sprig_values.json` as the chart's values file (`helm install rel CHART -n ns1 --dry-run=client`,
-//! `TZ=UTC`); the script (kept outside the repository, `/work/scratch/sprig-a/ref/run_helm.py`) bisects failing
-//! batches so that every failing case ran alone and its stderr is recorded as `error`:
+//! `TZ=UTC`). Every case is rendered on its own (some cases mutate `.Values`), and a failing case's stderr is recorded
+//! as `error`. The cases and the script live in `src/sprig/tools/`:
 //!
 //! ```text
-//! python3 cases.py > cases.json && python3 run_helm.py cases.json plugins/gotmpl/tests/data/sprig_values.json \
-//!     plugins/gotmpl/tests/data/sprig_cases.json
+//! python3 src/sprig/tools/cases.py > /tmp/cases.json
+//! python3 src/sprig/tools/run_helm.py /tmp/cases.json tests/data/sprig_values.json tests/data/sprig_cases.json
 //! ```
 //!
 //! A case with `expected` must render exactly that text. A case with `error` must fail; when Helm printed Go's own
