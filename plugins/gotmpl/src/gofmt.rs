@@ -9,6 +9,9 @@ use crate::value::{ElemType, Value};
 
 const NIL_ANGLE: &str = "<nil>";
 
+/// How deeply nested values are printed before printing stops (cyclic maps).
+const MAX_DEPTH: usize = 1000;
+
 /// `fmt.Sprint(args...)`: operands are separated by a space when neither side is a string.
 pub fn sprint(args: &[Value]) -> String {
     let mut p = Printer::default();
@@ -66,8 +69,8 @@ struct Flags {
     prec: usize,
 }
 
-#[derive(Default)]
 struct Printer {
+    stack_base: usize,
     buf: String,
     f: Flags,
     erroring: bool,
@@ -79,6 +82,19 @@ struct Printer {
 enum Ctx<'a> {
     Arg(&'a Value),
     Nested(&'a Value),
+}
+
+impl Default for Printer {
+    fn default() -> Self {
+        Printer {
+            stack_base: crate::stack::position(),
+            buf: String::new(),
+            f: Flags::default(),
+            erroring: false,
+            reordered: false,
+            good_arg_num: false,
+        }
+    }
 }
 
 impl Printer {
@@ -558,6 +574,11 @@ impl Printer {
     /// `printValue`. `iface` is true when `v` sits in an `interface{}` slot (a `[]interface{}` element or a
     /// `map[string]interface{}` value), where nil prints as `<nil>` whatever the verb.
     fn print_value(&mut self, v: &Value, verb: char, depth: usize, iface: bool) {
+        if depth > MAX_DEPTH || crate::stack::used_since(self.stack_base) > crate::stack::VALUE_RECURSION_BUDGET {
+            // Only a map that contains itself nests this deep (Go recurses until its stack limit and crashes).
+            self.buf.push_str("...");
+            return;
+        }
         if depth > 0 && !v.is_nil() && self.handle_methods(v, verb) {
             return;
         }

@@ -15,6 +15,10 @@ pub(crate) fn position() -> usize {
 /// The default stack budget: half of the 1 MiB stack wasm modules get by default, 1 MiB elsewhere.
 pub(crate) const DEFAULT_MAX_STACK: usize = if cfg!(target_family = "wasm") { 512 * 1024 } else { 1024 * 1024 };
 
+/// The stack budget of the recursive value helpers (printing, comparing and converting nested values), which only
+/// reach it with a map that contains itself.
+pub(crate) const VALUE_RECURSION_BUDGET: usize = 256 * 1024;
+
 /// Bytes of stack used since `base` was taken.
 pub(crate) fn used_since(base: usize) -> usize {
     position().abs_diff(base)

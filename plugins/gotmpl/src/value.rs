@@ -543,6 +543,15 @@ impl Value {
     /// Go's `reflect.DeepEqual`: same dynamic type and deeply equal contents (NaN is not equal to itself; maps and
     /// lists compare element-wise; objects compare with [`Object::equals`] or by identity).
     pub fn deep_equal(&self, other: &Value) -> bool {
+        self.deep_equal_at(other, 0, crate::stack::position())
+    }
+
+    fn deep_equal_at(&self, other: &Value, depth: usize, base: usize) -> bool {
+        if depth > MAX_DEPTH || crate::stack::used_since(base) > crate::stack::VALUE_RECURSION_BUDGET {
+            // Only cyclic maps nest this deep; Go's DeepEqual treats revisited pairs as equal.
+            return true;
+        }
+        let depth = depth + 1;
         match (self, other) {
             (Value::Nil, Value::Nil) => true,
             (Value::Bool(a), Value::Bool(b)) => a == b,
@@ -553,7 +562,9 @@ impl Value {
             (Value::String(a), Value::String(b)) => a == b,
             (Value::Bytes(a), Value::Bytes(b)) => a == b,
             (Value::List(a), Value::List(b)) => {
-                a.elem == b.elem && a.len() == b.len() && a.items().iter().zip(b.items()).all(|(x, y)| x.deep_equal(y))
+                a.elem == b.elem
+                    && a.len() == b.len()
+                    && a.items().iter().zip(b.items()).all(|(x, y)| x.deep_equal_at(y, depth, base))
             }
             (Value::Map(a), Value::Map(b)) => {
                 if a.elem != b.elem {
@@ -563,7 +574,8 @@ impl Value {
                     return true;
                 }
                 let (ea, eb) = (a.to_vec(), b.to_vec());
-                ea.len() == eb.len() && ea.iter().zip(&eb).all(|((ka, va), (kb, vb))| ka == kb && va.deep_equal(vb))
+                ea.len() == eb.len()
+                    && ea.iter().zip(&eb).all(|((ka, va), (kb, vb))| ka == kb && va.deep_equal_at(vb, depth, base))
             }
             (Value::Object(a), Value::Object(b)) => {
                 Rc::ptr_eq(a, b) || (a.type_name() == b.type_name() && a.equals(b.as_ref()) == Some(true))
@@ -658,6 +670,10 @@ impl<T: Into<Value>> From<Option<T>> for Value {
     }
 }
 
+/// How deeply nested values are compared or converted before giving up (only cyclic maps nest this deep; Go's
+/// `encoding/json` reports such a cycle after 1000 levels too).
+const MAX_DEPTH: usize = 1000;
+
 /// How numbers from YAML/JSON data become Go numbers (see [`Value::from_yaml`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum NumberMode {
@@ -707,7 +723,15 @@ impl Value {
     /// base64 string, maps are emitted in sorted key order, and objects convert through [`Object::to_data`].
     /// NaN and infinities are errors, as in Go.
     pub fn to_yaml(&self) -> Result<kiln_yaml::Value, ConvertError> {
+        self.to_yaml_at(0, crate::stack::position())
+    }
+
+    fn to_yaml_at(&self, depth: usize, base: usize) -> Result<kiln_yaml::Value, ConvertError> {
         use kiln_yaml::Value as Y;
+        if depth > MAX_DEPTH || crate::stack::used_since(base) > crate::stack::VALUE_RECURSION_BUDGET {
+            return Err(ConvertError { what: format!("value: encountered a cycle via {}", self.type_name()) });
+        }
+        let depth = depth + 1;
         Ok(match self {
             Value::Nil => Y::Null,
             Value::Bool(b) => Y::Bool(*b),
@@ -727,16 +751,16 @@ impl Value {
             }
             Value::String(s) => Y::String(s.to_string()),
             Value::Bytes(b) => Y::String(base64_std(b)),
-            Value::List(l) => Y::Seq(l.items().iter().map(Value::to_yaml).collect::<Result<_, _>>()?),
+            Value::List(l) => Y::Seq(l.items().iter().map(|v| v.to_yaml_at(depth, base)).collect::<Result<_, _>>()?),
             Value::Map(m) => {
                 let mut out = kiln_yaml::Map::new();
                 for (k, v) in m.to_vec() {
-                    out.insert(k.to_string(), v.to_yaml()?);
+                    out.insert(k.to_string(), v.to_yaml_at(depth, base)?);
                 }
                 Y::Map(out)
             }
             Value::Object(o) => match o.to_data() {
-                Some(u) => u.to_yaml()?,
+                Some(u) => u.to_yaml_at(depth, base)?,
                 None => {
                     return Err(ConvertError { what: format!("type: {}", o.type_name()) });
                 }

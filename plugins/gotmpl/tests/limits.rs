@@ -88,3 +88,18 @@ fn the_stack_budget_is_configurable() {
     let err = s.parse("t", &text).expect_err("a small budget stops parsing");
     assert_eq!(err.to_string(), "template: t:1: max expression depth exceeded");
 }
+
+#[test]
+fn a_map_containing_itself_does_not_crash_printing_or_conversion() {
+    let m = gotmpl::Map::new();
+    m.insert("self", Value::Map(m.clone()));
+    let v = Value::Map(m);
+    let printed = gotmpl::gofmt::format_v(&v);
+    assert!(printed.starts_with("map[self:map[self:") && printed.contains("..."));
+    assert!(v.deep_equal(&v.clone()));
+    let err = v.to_yaml().expect_err("cycle");
+    assert_eq!(err.to_string(), "json: unsupported value: encountered a cycle via map[string]interface {}");
+    let mut s = set();
+    s.parse("t", "{{ . }}|{{ printf \"%v\" . | len }}").expect("parses");
+    assert!(s.execute("t", &v).is_ok());
+}
