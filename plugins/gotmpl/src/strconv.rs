@@ -694,7 +694,10 @@ pub fn unquote_char(s: &str, quote: u8) -> Result<(u32, bool, &str), NumError> {
     let Some(&esc) = b.get(1) else {
         return Err(NumError::Syntax);
     };
-    let rest = &s[2..];
+    // Every valid escape is ASCII; anything else (including a multi-byte rune) is a syntax error.
+    let Some(rest) = s.get(2..).filter(|_| esc.is_ascii()) else {
+        return Err(NumError::Syntax);
+    };
     let simple = |v: u32| Ok((v, false, rest));
     match esc {
         b'a' => simple(7),
@@ -862,6 +865,8 @@ mod tests {
         assert_eq!(unquote("`a\r\nb`").as_deref(), Ok("a\nb"));
         assert_eq!(unquote("'\\''").as_deref(), Ok("'"));
         assert_eq!(unquote("\"\\'\""), Err(NumError::Syntax));
+        assert_eq!(unquote("\"\\é\""), Err(NumError::Syntax));
+        assert_eq!(unquote("'\\é'"), Err(NumError::Syntax));
         assert!(can_backquote("abc"));
         assert!(!can_backquote("a`b"));
     }
