@@ -83,7 +83,8 @@ pub fn read_tgz(data: &[u8], what: &str, limits: &Limits, strip_first: bool) -> 
 /// Reads an uncompressed tar stream (see [`read_tgz`]).
 pub fn read_tar<R: Read>(reader: R, what: &str, limits: &Limits, strip_first: bool) -> Result<Vec<SourceFile>> {
     // Headers and padding add at most 1.5 KiB per entry on top of the contents.
-    let cap = limits.max_total_bytes.saturating_add((limits.max_files as u64).saturating_mul(1536)).saturating_add(1 << 20);
+    let cap =
+        limits.max_total_bytes.saturating_add((limits.max_files as u64).saturating_mul(1536)).saturating_add(1 << 20);
     let capped = CappedReader { inner: reader, remaining: cap, cap };
     let mut ar = tar::Archive::new(capped);
     let map_io = |e: io::Error| {
@@ -208,9 +209,10 @@ fn walk(
         .map_err(|e| Error::io(dir, e))?;
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
-        let name = entry.file_name().into_string().map_err(|n| {
-            Error::archive(what, format!("file name {} is not UTF-8", Path::new(&n).display()))
-        })?;
+        let name = entry
+            .file_name()
+            .into_string()
+            .map_err(|n| Error::archive(what, format!("file name {} is not UTF-8", Path::new(&n).display())))?;
         let rel = if prefix.is_empty() { name.clone() } else { format!("{prefix}/{name}") };
         let path = entry.path();
         // Follow symbolic links (metadata, not symlink_metadata).
@@ -231,7 +233,11 @@ fn walk(
         if meta.len() > limits.max_file_bytes {
             return Err(Error::limit(
                 what,
-                format!("file {rel:?} is {} bytes, more than the {} byte file limit", meta.len(), limits.max_file_bytes),
+                format!(
+                    "file {rel:?} is {} bytes, more than the {} byte file limit",
+                    meta.len(),
+                    limits.max_file_bytes
+                ),
             ));
         }
         if out.len() >= limits.max_files {

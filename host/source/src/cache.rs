@@ -239,7 +239,10 @@ impl Cache {
             Err(e) => return Err(Error::cache(&path, e)),
         };
         let mut data = Vec::new();
-        Read::by_ref(&mut file).take(limit.saturating_add(1)).read_to_end(&mut data).map_err(|e| Error::cache(&path, e))?;
+        Read::by_ref(&mut file)
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut data)
+            .map_err(|e| Error::cache(&path, e))?;
         let actual = hex::encode(Sha256::digest(&data));
         if actual != hex || data.len() as u64 > limit {
             tracing::warn!(blob = %path.display(), "discarding a corrupt or oversized cache entry");
@@ -247,6 +250,12 @@ impl Cache {
             return Ok(None);
         }
         Ok(Some(data))
+    }
+
+    /// Reads a blob this process has just committed (its digest was computed while it was written).
+    pub(crate) fn read_committed(&self, digest: &str) -> Result<Vec<u8>> {
+        let path = self.blob_path(digest_hex(digest)?);
+        fs::read(&path).map_err(|e| Error::cache(&path, e))
     }
 
     /// True if the blob is present and intact (reads and hashes it).
@@ -426,7 +435,9 @@ impl Cache {
         }
         // No fetch runs while we hold the exclusive lock, so every temporary file is left over from a crash.
         let tmp = self.dir.join("tmp");
-        if !opts.dry_run && let Ok(entries) = fs::read_dir(&tmp) {
+        if !opts.dry_run
+            && let Ok(entries) = fs::read_dir(&tmp)
+        {
             for e in entries.flatten() {
                 let _ = fs::remove_file(e.path());
             }
@@ -470,7 +481,9 @@ mod tests {
         let cache = Cache::open(dir.path()).unwrap();
         let a = cache.put_bytes(b"a").unwrap();
         let _orphan = cache.put_bytes(b"orphan").unwrap();
-        cache.put_ref("url", "https://x.test/a.tgz", "https://x.test/a.tgz", vec![a.clone()], serde_json::json!({})).unwrap();
+        cache
+            .put_ref("url", "https://x.test/a.tgz", "https://x.test/a.tgz", vec![a.clone()], serde_json::json!({}))
+            .unwrap();
         let list = cache.list().unwrap();
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].size, 1);

@@ -236,11 +236,7 @@ impl Fetcher {
     ) -> Result<Fetched> {
         let creds = credentials_for(url_creds, &self.opts.connection);
         let index_url = helm_repo::resolve_chart_url(repo, "index.yaml")?;
-        let index_digest = self.index(&index_url, &creds, &repo.origin())?;
-        let index = self
-            .cache
-            .read_blob(&index_digest, self.opts.limits.max_index_bytes)?
-            .ok_or_else(|| Error::NotCached(RedactedUrl::new(&index_url).to_string()))?;
+        let index = self.index(&index_url, &creds, &repo.origin())?;
         let entries = helm_repo::chart_entries(&index, chart, &index_url)?;
         drop(index);
         let entry = helm_repo::select(&entries, chart, version, devel).map_err(|e| match e {
@@ -265,68 +261,61 @@ impl Fetcher {
         Ok(f)
     }
 
-    fn index(&self, index_url: &Url, creds: &Credentials, origin: &url::Origin) -> Result<String> {
+    /// The index bytes: revalidated with ETag / Last-Modified, read from the cache on 304 (verified once), or
+    /// downloaded.
+    fn index(&self, index_url: &Url, creds: &Credentials, origin: &url::Origin) -> Result<Vec<u8>> {
         let key = index_url.as_str().to_owned();
         let limit = self.opts.limits.max_index_bytes;
         let _lock = self.cache.lock(&format!("helm-index\0{key}"))?;
         let cached = self.cache.get_ref("helm-index", &key)?;
         let cached_digest = cached.as_ref().and_then(|r| r.digests.first().cloned());
         if self.opts.offline {
-            return match cached_digest {
-                Some(d) => Ok(d),
-                None => Err(Error::NotCached(RedactedUrl::new(index_url).to_string())),
-            };
+            let d = cached_digest.ok_or_else(|| Error::NotCached(RedactedUrl::new(index_url).to_string()))?;
+            return self
+                .cache
+                .read_blob(&d, limit)?
+                .ok_or_else(|| Error::NotCached(RedactedUrl::new(index_url).to_string()));
         }
         let etag = cached.as_ref().and_then(|r| r.data.get("etag")).and_then(|v| v.as_str()).map(str::to_owned);
         let lm = cached.as_ref().and_then(|r| r.data.get("last_modified")).and_then(|v| v.as_str()).map(str::to_owned);
-        // Revalidate only if the cached copy is still intact (cheap check: the file exists; read_blob verifies).
-        let have = cached_digest.as_ref().is_some_and(|d| {
-            crate::cache::digest_hex(d).is_ok_and(|h| self.cache.dir().join("blobs/sha256").join(h).is_file())
-        });
         let mut req = Request::get(index_url.clone(), creds);
         req.auth_origin = Some(origin.clone());
-        if have {
+        if cached_digest.is_some() {
             req.if_none_match = etag.as_deref();
             req.if_modified_since = lm.as_deref();
         }
         let http = self.http()?;
         let mut temp = self.cache.temp()?;
-        match http.download(&req, &mut temp, limit, "index.yaml")? {
+        let outcome = http.download(&req, &mut temp, limit, "index.yaml")?;
+        let (etag, last_modified) = match outcome {
+            Download::Done { etag, last_modified } => (etag, last_modified),
             Download::NotModified => {
                 if let Some(d) = &cached_digest
-                    && self.cache.has_blob(d, limit)?
+                    && let Some(data) = self.cache.read_blob(d, limit)?
                 {
-                    return Ok(d.clone());
+                    return Ok(data);
                 }
                 // The cached copy went bad: fetch unconditionally.
                 req.if_none_match = None;
                 req.if_modified_since = None;
                 match http.download(&req, &mut temp, limit, "index.yaml")? {
-                    Download::Done { etag, last_modified } => self.store_index(temp, &key, index_url, etag, last_modified),
-                    Download::NotModified => Err(Error::Index { url: RedactedUrl::new(index_url), reason: "unexpected 304".into() }),
+                    Download::Done { etag, last_modified } => (etag, last_modified),
+                    Download::NotModified => {
+                        return Err(Error::Index { url: RedactedUrl::new(index_url), reason: "unexpected 304".into() });
+                    }
                 }
             }
-            Download::Done { etag, last_modified } => self.store_index(temp, &key, index_url, etag, last_modified),
-        }
-    }
-
-    fn store_index(
-        &self,
-        temp: crate::cache::TempBlob,
-        key: &str,
-        url: &Url,
-        etag: Option<String>,
-        last_modified: Option<String>,
-    ) -> Result<String> {
+        };
         let digest = self.cache.commit(temp, None, "index")?;
         self.cache.put_ref(
             "helm-index",
-            key,
-            RedactedUrl::new(url).as_str(),
+            &key,
+            RedactedUrl::new(index_url).as_str(),
             vec![digest.clone()],
             serde_json::json!({ "etag": etag, "last_modified": last_modified }),
         )?;
-        Ok(digest)
+        // Just hashed while streaming; read back without hashing again.
+        self.cache.read_committed(&digest)
     }
 
     fn oci(&self, r: &OciRef, shown: String) -> Result<Fetched> {
@@ -354,7 +343,13 @@ impl Fetcher {
                     let http = self.http()?;
                     let reg = Registry::new(http, &r.registry)?;
                     let tags = reg.tags(&r.repository, limits.max_manifest_bytes)?;
-                    self.cache.put_ref("oci-tags", &key, &format!("oci://{repo_key}"), vec![], serde_json::json!(tags))?;
+                    self.cache.put_ref(
+                        "oci-tags",
+                        &key,
+                        &format!("oci://{repo_key}"),
+                        vec![],
+                        serde_json::json!(tags),
+                    )?;
                     oci::select_tag(&tags, version.as_deref(), r.devel, &repo_key)?
                 }
             } else {
@@ -362,7 +357,8 @@ impl Fetcher {
             };
             let key = format!("{repo_key}:{registry_tag}");
             if self.opts.offline {
-                let rec = self.cache.get_ref("oci-tag", &key)?.ok_or_else(|| Error::NotCached(format!("oci://{key}")))?;
+                let rec =
+                    self.cache.get_ref("oci-tag", &key)?.ok_or_else(|| Error::NotCached(format!("oci://{key}")))?;
                 rec.digests.first().cloned().ok_or_else(|| Error::NotCached(format!("oci://{key}")))?
             } else {
                 let http = self.http()?;
@@ -371,7 +367,13 @@ impl Fetcher {
                 let (bytes, digest) = reg.manifest(&r.repository, &registry_tag, limits.max_manifest_bytes)?;
                 let stored = self.cache.put_bytes(&bytes)?;
                 debug_assert_eq!(stored, digest);
-                self.cache.put_ref("oci-tag", &key, &format!("oci://{key}"), vec![digest.clone()], serde_json::json!({}))?;
+                self.cache.put_ref(
+                    "oci-tag",
+                    &key,
+                    &format!("oci://{key}"),
+                    vec![digest.clone()],
+                    serde_json::json!({}),
+                )?;
                 return self.oci_from_manifest(r, &bytes, &digest, Some(registry_tag), shown, Some(&reg));
             }
         };
@@ -397,7 +399,11 @@ impl Fetcher {
             && let Ok((_, tag_digest)) = reg.manifest(&r.repository, t, limits.max_manifest_bytes)
             && tag_digest != digest
         {
-            return Err(Error::DigestMismatch { what: format!("{shown} (tag {t})"), expected: digest, actual: tag_digest });
+            return Err(Error::DigestMismatch {
+                what: format!("{shown} (tag {t})"),
+                expected: digest,
+                actual: tag_digest,
+            });
         }
         self.cache.put_bytes(&bytes)?;
         self.oci_from_manifest(r, &bytes, &digest, tag_label, shown, Some(&reg))
@@ -437,7 +443,9 @@ impl Fetcher {
                     Download::Done { .. } => {
                         self.cache.commit(temp, Some(&layer.digest), &display)?;
                     }
-                    Download::NotModified => return Err(Error::Oci { reference: display, reason: "unexpected 304".into() }),
+                    Download::NotModified => {
+                        return Err(Error::Oci { reference: display, reason: "unexpected 304".into() });
+                    }
                 }
             }
         }
@@ -459,7 +467,14 @@ impl Fetcher {
             Some(v) => format!("{v}@{manifest_digest}"),
             None => manifest_digest.to_owned(),
         };
-        Ok(Fetched { source: shown, kind: SourceKind::Oci, revision, digest: layer.digest, chart_version: version, files })
+        Ok(Fetched {
+            source: shown,
+            kind: SourceKind::Oci,
+            revision,
+            digest: layer.digest,
+            chart_version: version,
+            files,
+        })
     }
 
     fn git(&self, g: &GitRef, shown: String) -> Result<Fetched> {
@@ -508,14 +523,28 @@ impl Fetcher {
             serde_json::json!({}),
         )?;
         self.remember_git_ref(&rev_key, &shown, &commit, &revision)?;
-        Ok(Fetched { source: shown, kind: SourceKind::Git, revision, digest, chart_version: chart_version(&files), files })
+        Ok(Fetched {
+            source: shown,
+            kind: SourceKind::Git,
+            revision,
+            digest,
+            chart_version: chart_version(&files),
+            files,
+        })
     }
 
     fn remember_git_ref(&self, key: &str, shown: &str, commit: &str, revision: &str) -> Result<()> {
         self.cache.put_ref("git-ref", key, shown, vec![], serde_json::json!({ "commit": commit, "revision": revision }))
     }
 
-    fn git_result(&self, tar: &[u8], digest: &str, revision: String, shown: String, limits: &Limits) -> Result<Fetched> {
+    fn git_result(
+        &self,
+        tar: &[u8],
+        digest: &str,
+        revision: String,
+        shown: String,
+        limits: &Limits,
+    ) -> Result<Fetched> {
         let files = archive::read_tar(tar, &shown, limits, false)?;
         Ok(Fetched {
             source: shown,

@@ -127,8 +127,17 @@ impl<'a> Git<'a> {
         let mut cmd = Command::new("git");
         cmd.env_clear();
         for k in [
-            "PATH", "HOME", "SSH_AUTH_SOCK", "TMPDIR", "http_proxy", "https_proxy", "HTTPS_PROXY", "no_proxy",
-            "NO_PROXY", "all_proxy", "ALL_PROXY",
+            "PATH",
+            "HOME",
+            "SSH_AUTH_SOCK",
+            "TMPDIR",
+            "http_proxy",
+            "https_proxy",
+            "HTTPS_PROXY",
+            "no_proxy",
+            "NO_PROXY",
+            "all_proxy",
+            "ALL_PROXY",
         ] {
             if let Some(v) = std::env::var_os(k) {
                 cmd.env(k, v);
@@ -291,7 +300,11 @@ impl<'a> Git<'a> {
             GitRevision::Default => {
                 let head = refs.head.clone().ok_or_else(|| self.err("the remote has no HEAD (empty repository?)"))?;
                 let name = refs.head_target.as_deref().map(|t| t.strip_prefix("refs/heads/").unwrap_or(t).to_owned());
-                Ok(Resolved { refspec: refs.head_target.clone().or(Some("HEAD".into())), name: name.or(Some("HEAD".into())), commit: head })
+                Ok(Resolved {
+                    refspec: refs.head_target.clone().or(Some("HEAD".into())),
+                    name: name.or(Some("HEAD".into())),
+                    commit: head,
+                })
             }
             GitRevision::Ref(r) => {
                 // Git's own order: the name as a full ref, then tags, then branches.
@@ -321,9 +334,10 @@ impl<'a> Git<'a> {
                     .filter(|(v, _)| c.matches(v))
                     .collect();
                 crate::semver::sort_descending(&mut tags);
-                let (_, tag) = tags.into_iter().next().ok_or_else(|| {
-                    Error::NotFound(format!("git {}: no tag matches semver {range:?}", self.shown()))
-                })?;
+                let (_, tag) = tags
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| Error::NotFound(format!("git {}: no tag matches semver {range:?}", self.shown())))?;
                 let full = format!("refs/tags/{tag}");
                 let commit = refs.commit_of(&full).cloned().unwrap_or_default();
                 Ok(Resolved { name: Some(tag), refspec: Some(full), commit })

@@ -88,9 +88,19 @@ fn scan<'a>(text: &'a str, chart: &str) -> Scan<'a> {
             *block = text.get(s..end);
         }
     };
-    for line in text.split_inclusive('\n') {
+    let bytes = text.as_bytes();
+    while offset < bytes.len() {
         let line_start = offset;
-        offset += line.len();
+        let line_end = bytes[offset..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| offset + i + 1);
+        offset = line_end;
+        // Fast path: inside `entries`, a line indented deeper than the chart keys belongs to the current chart.
+        if in_entries
+            && let Some(k) = key_indent
+            && bytes.get(line_start..=line_start + k).is_some_and(|p| p.iter().all(|&b| b == b' '))
+        {
+            continue;
+        }
+        let Some(line) = text.get(line_start..line_end) else { return Scan::Fallback };
         let body = line.trim_end_matches(['\n', '\r']);
         if body.starts_with('\t') {
             return Scan::Fallback;
@@ -262,9 +272,9 @@ pub fn chart_entries(index: &[u8], chart: &str, url: &Url) -> Result<Vec<IndexEn
     let (api, node) = if first == Some(b'{') && serde_json::from_slice::<serde::de::IgnoredAny>(index).is_ok() {
         let parsed: JsonIndex<'_> = serde_json::from_slice(index).map_err(|e| err(format!("invalid JSON: {e}")))?;
         let node = match parsed.entries.as_ref().and_then(|m| m.get(chart)) {
-            Some(raw) => Some(json_to_node(
-                serde_json::from_str(raw.get()).map_err(|e| err(format!("invalid JSON: {e}")))?,
-            )),
+            Some(raw) => {
+                Some(json_to_node(serde_json::from_str(raw.get()).map_err(|e| err(format!("invalid JSON: {e}")))?))
+            }
             None => None,
         };
         (parsed.api_version.is_some_and(|v| !v.is_empty()), node)
@@ -298,7 +308,17 @@ pub fn chart_entries(index: &[u8], chart: &str, url: &Url) -> Result<Vec<IndexEn
 
 /// Helm's `sanitizeString`: whitespace becomes a space, other non-printable characters are dropped.
 fn sanitize(s: &str) -> String {
-    s.chars().filter_map(|c| if c.is_whitespace() { Some(' ') } else if c.is_control() { None } else { Some(c) }).collect()
+    s.chars()
+        .filter_map(|c| {
+            if c.is_whitespace() {
+                Some(' ')
+            } else if c.is_control() {
+                None
+            } else {
+                Some(c)
+            }
+        })
+        .collect()
 }
 
 fn validate_entry(n: &Node, chart: &str, url: &Url) -> Option<IndexEntry> {
@@ -452,7 +472,10 @@ mod tests {
     #[test]
     fn chart_urls_resolve_like_helm() {
         let u = url();
-        assert_eq!(resolve_chart_url(&u, "charts/app-1.2.0.tgz").unwrap().as_str(), "https://repo.test/charts/charts/app-1.2.0.tgz?tok=1");
+        assert_eq!(
+            resolve_chart_url(&u, "charts/app-1.2.0.tgz").unwrap().as_str(),
+            "https://repo.test/charts/charts/app-1.2.0.tgz?tok=1"
+        );
         assert_eq!(resolve_chart_url(&u, "/abs/app.tgz").unwrap().as_str(), "https://repo.test/abs/app.tgz?tok=1");
         assert_eq!(resolve_chart_url(&u, "https://cdn.test/a.tgz").unwrap().as_str(), "https://cdn.test/a.tgz");
     }

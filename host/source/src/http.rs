@@ -68,7 +68,15 @@ pub(crate) struct Request<'a> {
 
 impl<'a> Request<'a> {
     pub fn get(url: Url, auth: &'a Credentials) -> Request<'a> {
-        Request { url, accept: None, auth, auth_origin: None, if_none_match: None, if_modified_since: None, head: false }
+        Request {
+            url,
+            accept: None,
+            auth,
+            auth_origin: None,
+            if_none_match: None,
+            if_modified_since: None,
+            head: false,
+        }
     }
 }
 
@@ -336,7 +344,10 @@ impl Http {
                     message: format!("reading the response failed: {}", scrub(&e.to_string())),
                 })?;
                 if body.len() as u64 > limit {
-                    return Err(Error::limit(RedactedUrl::new(&url).to_string(), format!("response exceeds {limit} bytes")));
+                    return Err(Error::limit(
+                        RedactedUrl::new(&url).to_string(),
+                        format!("response exceeds {limit} bytes"),
+                    ));
                 }
             }
             Ok(Fetched { status, headers, body })

@@ -21,6 +21,8 @@
 //! repository indexes lazily, `oci` and `git` talk to registries and Git, [`cache`] stores verified blobs,
 //! [`archive`] reads archives and directories under [`Limits`], [`redact`] keeps credentials out of messages.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod archive;
 pub mod cache;
 mod error;

@@ -26,7 +26,8 @@ pub const HELM_CONFIG_MEDIA_TYPE: &str = "application/vnd.cncf.helm.config.v1+js
 pub const HELM_CHART_LAYER_MEDIA_TYPE: &str = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
 /// The legacy chart layer media type Helm still accepts.
 pub const LEGACY_CHART_LAYER_MEDIA_TYPE: &str = "application/tar+gzip";
-const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
+const MANIFEST_ACCEPT: &str =
+    "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
 
 /// A content descriptor.
 #[derive(Debug, Clone, Deserialize)]
@@ -70,7 +71,8 @@ impl Manifest {
         if charts.next().is_some() {
             return Err(err("manifest has more than one chart layer".into()));
         }
-        crate::cache::digest_hex(&layer.digest).map_err(|_| err(format!("unsupported layer digest {}", layer.digest)))?;
+        crate::cache::digest_hex(&layer.digest)
+            .map_err(|_| err(format!("unsupported layer digest {}", layer.digest)))?;
         Ok(layer)
     }
 }
@@ -223,10 +225,8 @@ impl<'a> Registry<'a> {
             reference: self.host.clone(),
             reason: "Bearer challenge without a realm".into(),
         })?;
-        let mut url = Url::parse(realm).map_err(|e| Error::Oci {
-            reference: self.host.clone(),
-            reason: format!("bad token realm: {e}"),
-        })?;
+        let mut url = Url::parse(realm)
+            .map_err(|e| Error::Oci { reference: self.host.clone(), reason: format!("bad token realm: {e}") })?;
         {
             let mut q = url.query_pairs_mut();
             if let Some(s) = params.get("service") {
@@ -250,10 +250,8 @@ impl<'a> Registry<'a> {
                 },
             });
         }
-        let t: TokenResponse = serde_json::from_slice(&resp.body).map_err(|e| Error::Oci {
-            reference: self.host.clone(),
-            reason: format!("bad token response: {e}"),
-        })?;
+        let t: TokenResponse = serde_json::from_slice(&resp.body)
+            .map_err(|e| Error::Oci { reference: self.host.clone(), reason: format!("bad token response: {e}") })?;
         let token = t.token.or(t.access_token).filter(|t| !t.is_empty()).ok_or_else(|| Error::Oci {
             reference: self.host.clone(),
             reason: "token response without a token".into(),
@@ -276,13 +274,21 @@ impl<'a> Registry<'a> {
         }
         let digest = crate::cache::sha256_digest(&resp.body);
         if reference.starts_with("sha256:") && digest != reference {
-            return Err(Error::DigestMismatch { what: format!("oci://{shown}"), expected: reference.to_owned(), actual: digest });
+            return Err(Error::DigestMismatch {
+                what: format!("oci://{shown}"),
+                expected: reference.to_owned(),
+                actual: digest,
+            });
         }
         if let Some(h) = resp.header("docker-content-digest")
             && h.starts_with("sha256:")
             && h != digest
         {
-            return Err(Error::DigestMismatch { what: format!("oci://{shown} (Docker-Content-Digest)"), expected: h.to_owned(), actual: digest });
+            return Err(Error::DigestMismatch {
+                what: format!("oci://{shown} (Docker-Content-Digest)"),
+                expected: h.to_owned(),
+                actual: digest,
+            });
         }
         Ok((resp.body, digest))
     }
@@ -310,7 +316,12 @@ impl<'a> Registry<'a> {
                 l.contains("rel=\"next\"").then(|| l[start + 1..end].to_owned())
             });
             match next {
-                Some(n) => url = self.base.join(&n).map_err(|e| Error::Oci { reference: self.host.clone(), reason: e.to_string() })?,
+                Some(n) => {
+                    url = self
+                        .base
+                        .join(&n)
+                        .map_err(|e| Error::Oci { reference: self.host.clone(), reason: e.to_string() })?
+                }
                 None => return Ok(out),
             }
         }
@@ -420,14 +431,17 @@ fn run_helper(helper: &str, host: &str) -> Result<Option<(String, Secret)>> {
 }
 
 /// Credentials for a registry host from Helm's registry config and Docker's `config.json` (with helpers).
-pub(crate) fn registry_credentials(host: &str, helm_config: Option<&std::path::Path>) -> Result<Option<(String, Secret)>> {
+pub(crate) fn registry_credentials(
+    host: &str,
+    helm_config: Option<&std::path::Path>,
+) -> Result<Option<(String, Secret)>> {
     for file in config_files(helm_config) {
         let text = match std::fs::read(&file) {
             Ok(t) => t,
             Err(_) => continue,
         };
-        let cfg: DockerConfig = serde_json::from_slice(&text)
-            .map_err(|e| Error::Credentials(format!("{}: {e}", file.display())))?;
+        let cfg: DockerConfig =
+            serde_json::from_slice(&text).map_err(|e| Error::Credentials(format!("{}: {e}", file.display())))?;
         if let Some(helper) = cfg.cred_helpers.iter().find(|(k, _)| host_of_key(k) == host).map(|(_, v)| v) {
             return run_helper(helper, host);
         }
@@ -462,10 +476,8 @@ pub(crate) fn registry_credentials(host: &str, helm_config: Option<&std::path::P
 /// satisfying the constraint. Returns the tag as stored (with `_`).
 pub(crate) fn select_tag(tags: &[String], version: Option<&str>, devel: bool, reference: &str) -> Result<String> {
     use crate::semver::{Constraints, Version};
-    let mut versions: Vec<(Version, String)> = tags
-        .iter()
-        .filter_map(|t| Version::parse_strict(&t.replace('_', "+")).ok().map(|v| (v, t.clone())))
-        .collect();
+    let mut versions: Vec<(Version, String)> =
+        tags.iter().filter_map(|t| Version::parse_strict(&t.replace('_', "+")).ok().map(|v| (v, t.clone()))).collect();
     crate::semver::sort_descending(&mut versions);
     if versions.is_empty() {
         return Err(Error::NotFound(format!("unable to locate any tags in provided repository: oci://{reference}")));
@@ -481,7 +493,8 @@ pub(crate) fn select_tag(tags: &[String], version: Option<&str>, devel: bool, re
         return Ok(t.clone());
     }
     let text = requested.unwrap_or("*");
-    let c = Constraints::parse(text).map_err(|e| Error::Constraint { constraint: text.to_owned(), reason: e.to_string() })?;
+    let c = Constraints::parse(text)
+        .map_err(|e| Error::Constraint { constraint: text.to_owned(), reason: e.to_string() })?;
     versions
         .iter()
         .find(|(v, _)| c.matches(v))
@@ -495,7 +508,9 @@ mod tests {
 
     #[test]
     fn challenges() {
-        let (s, p) = parse_challenge(r#"Bearer realm="https://auth.test/token",service="reg.test",scope="repository:a/b:pull,push""#);
+        let (s, p) = parse_challenge(
+            r#"Bearer realm="https://auth.test/token",service="reg.test",scope="repository:a/b:pull,push""#,
+        );
         assert_eq!(s, "bearer");
         assert_eq!(p["realm"], "https://auth.test/token");
         assert_eq!(p["scope"], "repository:a/b:pull,push");
@@ -505,7 +520,10 @@ mod tests {
 
     #[test]
     fn tag_selection() {
-        let tags: Vec<String> = ["0.1.0", "0.2.0", "1.0.0_build.1", "latest", "1.1.0-rc.1", "v2.0.0"].iter().map(|s| s.to_string()).collect();
+        let tags: Vec<String> = ["0.1.0", "0.2.0", "1.0.0_build.1", "latest", "1.1.0-rc.1", "v2.0.0"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert_eq!(select_tag(&tags, None, false, "r").unwrap(), "1.0.0_build.1");
         assert_eq!(select_tag(&tags, Some("~0.1"), false, "r").unwrap(), "0.1.0");
         assert_eq!(select_tag(&tags, None, true, "r").unwrap(), "1.1.0-rc.1");

@@ -135,7 +135,9 @@ fn mask_words(text: &str) -> String {
             continue;
         }
         match word.split_once('=') {
-            Some((k, _)) if ["password", "passwd", "token", "secret"].iter().any(|w| k.to_ascii_lowercase().contains(w)) => {
+            Some((k, _))
+                if ["password", "passwd", "token", "secret"].iter().any(|w| k.to_ascii_lowercase().contains(w)) =>
+            {
                 out.push_str(k);
                 out.push_str("=***");
             }

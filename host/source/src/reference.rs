@@ -182,7 +182,8 @@ impl OciRef {
             }
             None => (rest, None),
         };
-        let (registry, path) = rest.split_once('/').ok_or_else(|| invalid(input, "expected oci://REGISTRY/REPOSITORY"))?;
+        let (registry, path) =
+            rest.split_once('/').ok_or_else(|| invalid(input, "expected oci://REGISTRY/REPOSITORY"))?;
         if registry.is_empty() || registry.contains(|c: char| c.is_whitespace() || c == '?' || c == '#') {
             return Err(invalid(input, "bad registry host"));
         }
@@ -191,7 +192,10 @@ impl OciRef {
             _ => (path, None),
         };
         if !valid_repository(repository) {
-            return Err(invalid(input, format!("invalid repository name {repository:?} (lowercase letters, digits, separators)")));
+            return Err(invalid(
+                input,
+                format!("invalid repository name {repository:?} (lowercase letters, digits, separators)"),
+            ));
         }
         if let Some(t) = &tag
             && !valid_tag(t)
@@ -203,7 +207,10 @@ impl OciRef {
             && !v.is_empty()
             && *t != v.replace('+', "_")
         {
-            return Err(invalid(input, format!("chart reference and version mismatch: {v} is not {}", t.replace('_', "+"))));
+            return Err(invalid(
+                input,
+                format!("chart reference and version mismatch: {v} is not {}", t.replace('_', "+")),
+            ));
         }
         Ok(OciRef {
             registry: registry.to_ascii_lowercase(),
@@ -242,7 +249,12 @@ impl GitRef {
                         .map_err(|e| Error::Constraint { constraint: v.to_string(), reason: e.to_string() })?;
                     GitRevision::Semver(v.into_owned())
                 }
-                other => return Err(invalid(input, format!("unknown or empty query parameter {other:?} (use ref= or semver=)"))),
+                other => {
+                    return Err(invalid(
+                        input,
+                        format!("unknown or empty query parameter {other:?} (use ref= or semver=)"),
+                    ));
+                }
             };
             if revision != GitRevision::Default {
                 return Err(invalid(input, "give only one of ref= and semver="));
@@ -391,7 +403,8 @@ mod tests {
         assert!(matches!(p("./charts/app"), Ok(SourceRef::Local { .. })));
         assert!(matches!(p("https://h.test/c/app-1.2.3.tgz"), Ok(SourceRef::Url { .. })));
         assert!(p("https://h.test/charts").is_err());
-        let flags = RefFlags { repo: Some("https://u:p@h.test/charts".into()), version: Some("^1".into()), devel: false };
+        let flags =
+            RefFlags { repo: Some("https://u:p@h.test/charts".into()), version: Some("^1".into()), devel: false };
         match SourceRef::parse("app", &flags).unwrap() {
             SourceRef::HelmRepo { repo, chart, version, credentials, .. } => {
                 assert_eq!(repo.as_str(), "https://h.test/charts");
@@ -408,7 +421,10 @@ mod tests {
     #[test]
     fn oci() {
         let o = OciRef::parse("oci://127.0.0.1:5000/charts/app:1.2.3+build", None, false).unwrap();
-        assert_eq!((o.registry.as_str(), o.repository.as_str(), o.tag.as_deref()), ("127.0.0.1:5000", "charts/app", Some("1.2.3_build")));
+        assert_eq!(
+            (o.registry.as_str(), o.repository.as_str(), o.tag.as_deref()),
+            ("127.0.0.1:5000", "charts/app", Some("1.2.3_build"))
+        );
         let d = format!("sha256:{}", "a".repeat(64));
         let o = OciRef::parse(&format!("oci://r.test/app@{d}"), None, false).unwrap();
         assert_eq!(o.digest.as_deref(), Some(d.as_str()));

@@ -188,16 +188,14 @@ impl Version {
 
     /// Precedence order (build metadata ignored), as Masterminds `Compare`.
     pub fn precedence(&self, other: &Version) -> Ordering {
-        self.major
-            .cmp(&other.major)
-            .then(self.minor.cmp(&other.minor))
-            .then(self.patch.cmp(&other.patch))
-            .then_with(|| match (self.pre.is_empty(), other.pre.is_empty()) {
+        self.major.cmp(&other.major).then(self.minor.cmp(&other.minor)).then(self.patch.cmp(&other.patch)).then_with(
+            || match (self.pre.is_empty(), other.pre.is_empty()) {
                 (true, true) => Ordering::Equal,
                 (true, false) => Ordering::Greater,
                 (false, true) => Ordering::Less,
                 (false, false) => compare_prerelease(&self.pre, &other.pre),
-            })
+            },
+        )
     }
 }
 
@@ -523,7 +521,7 @@ fn tilde(c: &Comparison, v: &Version) -> bool {
     if v.major != con.major {
         return false;
     }
-    !(v.minor != con.minor && !c.minor_dirty)
+    v.minor == con.minor || c.minor_dirty
 }
 
 /// Sorts versions newest first, stable for equal precedence (build metadata does not order).

@@ -78,11 +78,12 @@ impl<'a> Builder<'a> {
         self.count(1)?;
         match first {
             Event::Scalar(text, style, anchor, _) => {
-                let node = if style == ScalarStyle::Plain && matches!(text.as_ref(), "" | "~" | "null" | "Null" | "NULL") {
-                    Node::Null
-                } else {
-                    Node::Scalar(text.into_owned())
-                };
+                let node =
+                    if style == ScalarStyle::Plain && matches!(text.as_ref(), "" | "~" | "null" | "Null" | "NULL") {
+                        Node::Null
+                    } else {
+                        Node::Scalar(text.into_owned())
+                    };
                 if anchor > 0 {
                     self.anchors.insert(anchor, node.clone());
                 }

@@ -1,6 +1,8 @@
 //! Git sources against a real `git http-backend` behind nginx + fcgiwrap on loopback (TLS from a test CA, basic
 //! auth), and over `file://`. Expected commits come from the real `git rev-parse`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::path::Path;
@@ -12,7 +14,16 @@ use support::*;
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
-        .args(["-c", "user.name=kiln", "-c", "user.email=kiln@test", "-c", "init.defaultBranch=main", "-c", "protocol.file.allow=always"])
+        .args([
+            "-c",
+            "user.name=kiln",
+            "-c",
+            "user.email=kiln@test",
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "protocol.file.allow=always",
+        ])
         .args(args)
         .current_dir(dir)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
@@ -25,7 +36,8 @@ fn git(dir: &Path, args: &[&str]) -> String {
 
 fn chart(dir: &Path, version: &str) {
     std::fs::create_dir_all(dir.join("charts/app/templates")).unwrap();
-    std::fs::write(dir.join("charts/app/Chart.yaml"), format!("apiVersion: v2\nname: app\nversion: {version}\n")).unwrap();
+    std::fs::write(dir.join("charts/app/Chart.yaml"), format!("apiVersion: v2\nname: app\nversion: {version}\n"))
+        .unwrap();
     std::fs::write(dir.join("charts/app/templates/cm.yaml"), "kind: ConfigMap\n").unwrap();
 }
 
@@ -83,16 +95,28 @@ fn git_over_https_and_file() {
     assert_eq!(f.chart_version.as_deref(), Some("0.2.0"));
     assert_eq!(fetch(&opts, &r(&format!("{base}//charts/app"))).unwrap().revision, format!("main@sha1:{c2}"));
     let t1 = fetch(&opts, &r(&format!("{base}//charts/app?ref=v0.1.0"))).unwrap();
-    assert_eq!((t1.revision.as_str(), t1.chart_version.as_deref()), (format!("v0.1.0@sha1:{c1}").as_str(), Some("0.1.0")));
-    assert_eq!(fetch(&opts, &r(&format!("{base}//charts/app?ref=v0.2.0"))).unwrap().revision, format!("v0.2.0@sha1:{c2}"));
+    assert_eq!(
+        (t1.revision.as_str(), t1.chart_version.as_deref()),
+        (format!("v0.1.0@sha1:{c1}").as_str(), Some("0.1.0"))
+    );
+    assert_eq!(
+        fetch(&opts, &r(&format!("{base}//charts/app?ref=v0.2.0"))).unwrap().revision,
+        format!("v0.2.0@sha1:{c2}")
+    );
     let d = fetch(&opts, &r(&format!("{base}//charts/app?ref=dev"))).unwrap();
     assert_eq!((d.revision, d.chart_version.as_deref()), (format!("dev@sha1:{c3}"), Some("0.3.0-dev")));
     let by_commit = fetch(&opts, &r(&format!("{base}//charts/app?ref={c3}"))).unwrap();
     assert_eq!(by_commit.revision, format!("sha1:{c3}"));
     let short = fetch(&opts, &r(&format!("{base}//charts/app?ref={}", &c1[..10]))).unwrap();
     assert_eq!(short.chart_version.as_deref(), Some("0.1.0"));
-    assert_eq!(fetch(&opts, &r(&format!("{base}//charts/app?semver=~0.1"))).unwrap().revision, format!("v0.1.0@sha1:{c1}"));
-    assert_eq!(fetch(&opts, &r(&format!("{base}//charts/app?semver=>=0.1.0"))).unwrap().revision, format!("v0.2.0@sha1:{c2}"));
+    assert_eq!(
+        fetch(&opts, &r(&format!("{base}//charts/app?semver=~0.1"))).unwrap().revision,
+        format!("v0.1.0@sha1:{c1}")
+    );
+    assert_eq!(
+        fetch(&opts, &r(&format!("{base}//charts/app?semver=>=0.1.0"))).unwrap().revision,
+        format!("v0.2.0@sha1:{c2}")
+    );
     let overlay = fetch(&opts, &r(&format!("{base}//overlays/base?ref=main"))).unwrap();
     assert_eq!(overlay.files.len(), 1);
     assert_eq!(overlay.files[0].path, "kustomization.yaml");
@@ -119,7 +143,10 @@ fn git_over_https_and_file() {
 
     // 3. Offline: from the cache; a fresh cache cannot answer.
     let offline = FetchOptions { offline: true, ..opts.clone() };
-    assert_eq!(fetch(&offline, &r(&format!("{base}//charts/app?ref=v0.1.0"))).unwrap().revision, format!("v0.1.0@sha1:{c1}"));
+    assert_eq!(
+        fetch(&offline, &r(&format!("{base}//charts/app?ref=v0.1.0"))).unwrap().revision,
+        format!("v0.1.0@sha1:{c1}")
+    );
     let fresh = FetchOptions { cache_root: Some(tmp.path().join("fresh")), ..offline };
     assert!(matches!(fetch(&fresh, &r(&format!("{base}//charts/app?ref=main"))), Err(Error::NotCached(_))));
 
@@ -130,7 +157,9 @@ fn git_over_https_and_file() {
     let msg = err.to_string();
     assert!(matches!(err, Error::Git { .. }) && msg.contains("authentication failed"), "{msg}");
     assert!(!msg.contains("wrong-pass-xyz"), "{msg}");
-    let err = fetch(&options(&tmp.path().join("cache4"), &pki.other_ca, true), &r(&format!("{base}//charts/app?ref=main"))).unwrap_err();
+    let err =
+        fetch(&options(&tmp.path().join("cache4"), &pki.other_ca, true), &r(&format!("{base}//charts/app?ref=main")))
+            .unwrap_err();
     let msg = err.to_string().to_ascii_lowercase();
     assert!(msg.contains("certificate") || msg.contains("ssl"), "{msg}");
     // Credentials in the URL work too, and are not shown.
@@ -141,7 +170,10 @@ fn git_over_https_and_file() {
     // 5. file:// works the same way.
     let file = format!("git+file://{}//charts/app?ref=v0.2.0", bare.display());
     assert_eq!(fetch(&opts, &r(&file)).unwrap().revision, format!("v0.2.0@sha1:{c2}"));
-    assert_eq!(fetch(&opts, &r(&format!("git+file://{}//charts/app?ref={c1}", bare.display()))).unwrap().revision, format!("sha1:{c1}"));
+    assert_eq!(
+        fetch(&opts, &r(&format!("git+file://{}//charts/app?ref={c1}", bare.display()))).unwrap().revision,
+        format!("sha1:{c1}")
+    );
 
     // 6. The server dies mid-fetch: the fetch fails and nothing enters the cache; after a restart it succeeds.
     let slow = format!("git+https://127.0.0.1:{}/slowgit/demo.git//charts/app?ref=main", nginx.port);

@@ -1,6 +1,8 @@
 //! Helm HTTPS repository against a real nginx on loopback (TLS from a test CA, basic auth), with charts packaged and
 //! indexed by the reference `helm`, and version choices compared with `helm pull` on the same server.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::path::Path;
@@ -59,7 +61,11 @@ fn helm_repository_over_https() {
     let abs = charts.join("abs");
     std::fs::create_dir_all(&abs).unwrap();
     std::fs::copy(charts.join("demo-1.0.0.tgz"), abs.join("demo-1.0.0.tgz")).unwrap();
-    run_helm(&helm, &home, &["repo", "index", abs.to_str().unwrap(), "--url", &format!("https://localhost:{}/charts/abs", nginx.port)]);
+    run_helm(
+        &helm,
+        &home,
+        &["repo", "index", abs.to_str().unwrap(), "--url", &format!("https://localhost:{}/charts/abs", nginx.port)],
+    );
     // A repository whose index carries a wrong digest.
     let bad = charts.join("bad");
     std::fs::create_dir_all(&bad).unwrap();
@@ -77,7 +83,10 @@ fn helm_repository_over_https() {
 
     // 1. Version ranges resolve as `helm pull` resolves them on the same server.
     let pulled = tmp.path().join("pulled");
-    for (i, c) in ["^1", "~1.0", ">=1.0.0 <2", "1.x", "*", "2.0.0", ">=1.2.0-0", "<1 || >=2", "1.1", "<=1.1, >0.9"].into_iter().enumerate() {
+    for (i, c) in ["^1", "~1.0", ">=1.0.0 <2", "1.x", "*", "2.0.0", ">=1.2.0-0", "<1 || >=2", "1.1", "<=1.1, >0.9"]
+        .into_iter()
+        .enumerate()
+    {
         let kiln = fetch(&opts, &repo_ref(&repo, "demo", Some(c))).unwrap_or_else(|e| panic!("{c}: {e}"));
         let out_dir = pulled.join(i.to_string());
         std::fs::create_dir_all(&out_dir).unwrap();
@@ -85,8 +94,20 @@ fn helm_repository_over_https() {
             &helm,
             &home,
             &[
-                "pull", "demo", "--repo", &repo, "--version", c, "--ca-file", pki.ca.to_str().unwrap(), "--username", USER,
-                "--password", PASS, "-d", out_dir.to_str().unwrap(),
+                "pull",
+                "demo",
+                "--repo",
+                &repo,
+                "--version",
+                c,
+                "--ca-file",
+                pki.ca.to_str().unwrap(),
+                "--username",
+                USER,
+                "--password",
+                PASS,
+                "-d",
+                out_dir.to_str().unwrap(),
             ],
         );
         let name = std::fs::read_dir(&out_dir).unwrap().next().unwrap().unwrap().file_name().into_string().unwrap();

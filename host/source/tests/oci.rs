@@ -1,6 +1,8 @@
 //! OCI registry against Debian's docker-registry (distribution 2.8) on loopback with TLS from a test CA and htpasswd
 //! auth; charts pushed by the reference `helm push`, version choices compared with `helm pull`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::time::Duration;
@@ -38,8 +40,15 @@ fn oci_registry_with_tls_and_auth() {
             &helm,
             &home,
             &[
-                "push", tgz.to_str().unwrap(), &format!("oci://{host}/charts"), "--ca-file", pki.ca.to_str().unwrap(),
-                "--username", USER, "--password", PASS,
+                "push",
+                tgz.to_str().unwrap(),
+                &format!("oci://{host}/charts"),
+                "--ca-file",
+                pki.ca.to_str().unwrap(),
+                "--username",
+                USER,
+                "--password",
+                PASS,
             ],
         );
         let digest = out.lines().find_map(|l| l.strip_prefix("Digest: ")).expect("helm push prints the digest");
@@ -55,14 +64,31 @@ fn oci_registry_with_tls_and_auth() {
     let demo = format!("oci://{host}/charts/demo");
 
     // 1. Version ranges over tags resolve as `helm pull` resolves them (tags with `_` for `+`).
-    let cases = [None, Some("^1"), Some("~1.0"), Some("1.1.0"), Some(">=2.0.0-0"), Some("<1"), Some("1.2.0+build.5"), Some("1.x || >=2")];
+    let cases = [
+        None,
+        Some("^1"),
+        Some("~1.0"),
+        Some("1.1.0"),
+        Some(">=2.0.0-0"),
+        Some("<1"),
+        Some("1.2.0+build.5"),
+        Some("1.x || >=2"),
+    ];
     for (i, c) in cases.into_iter().enumerate() {
         let kiln = fetch(&opts, &oci(&demo, c)).unwrap_or_else(|e| panic!("{c:?}: {e}"));
         let out_dir = tmp.path().join("pulled").join(i.to_string());
         std::fs::create_dir_all(&out_dir).unwrap();
         let mut args = vec![
-            "pull".to_owned(), demo.clone(), "--ca-file".into(), pki.ca.display().to_string(), "--username".into(), USER.into(),
-            "--password".into(), PASS.into(), "-d".into(), out_dir.display().to_string(),
+            "pull".to_owned(),
+            demo.clone(),
+            "--ca-file".into(),
+            pki.ca.display().to_string(),
+            "--username".into(),
+            USER.into(),
+            "--password".into(),
+            PASS.into(),
+            "-d".into(),
+            out_dir.display().to_string(),
         ];
         if let Some(c) = c {
             args.push("--version".into());

@@ -88,7 +88,9 @@ pub struct Pki {
 }
 
 pub fn make_pki(dir: &Path) -> Pki {
-    use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose};
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    };
     let ca_for = |cn: &str| {
         let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
         p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -239,7 +241,11 @@ impl Nginx {
 
     /// How many logged requests contain `needle` (nginx access log).
     pub fn log_count(&self, needle: &str) -> usize {
-        std::fs::read_to_string(self.dir.join("nginx-access.log")).unwrap_or_default().lines().filter(|l| l.contains(needle)).count()
+        std::fs::read_to_string(self.dir.join("nginx-access.log"))
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains(needle))
+            .count()
     }
 }
 
@@ -350,7 +356,11 @@ pub fn write_chart(dir: &Path, name: &str, version: &str, extra: &[(&str, &[u8])
     )
     .unwrap();
     std::fs::write(c.join("values.yaml"), "replicas: 1\n").unwrap();
-    std::fs::write(c.join("templates/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n").unwrap();
+    std::fs::write(
+        c.join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n",
+    )
+    .unwrap();
     for (p, data) in extra {
         let f = c.join(p);
         std::fs::create_dir_all(f.parent().unwrap()).unwrap();
