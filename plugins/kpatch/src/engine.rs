@@ -24,6 +24,7 @@ pub struct Resource {
     /// Whether any step changed the object.
     pub changed: bool,
     original: ObjectId,
+    current: ObjectId,
     deleted: bool,
 }
 
@@ -31,12 +32,21 @@ impl Resource {
     /// Wrap an input object.
     pub fn new(value: Value, input_index: usize) -> Self {
         let original = ObjectId::of(&value);
-        Resource { value, input_index, changed: false, original, deleted: false }
+        Resource { value, input_index, changed: false, current: original.clone(), original, deleted: false }
     }
 
     /// The object's identity as it was in the input.
     pub fn original_id(&self) -> &ObjectId {
         &self.original
+    }
+
+    /// The object's identity now.
+    pub fn current_id(&self) -> &ObjectId {
+        &self.current
+    }
+
+    fn refresh_id(&mut self) {
+        self.current = ObjectId::of(&self.value);
     }
 }
 
@@ -176,11 +186,7 @@ fn set_metadata(obj: &mut Value, field: &str, pairs: &[(String, String)]) -> boo
 }
 
 fn select(target: &CompiledTarget, res: &[Resource]) -> Vec<usize> {
-    res.iter()
-        .enumerate()
-        .filter(|(_, r)| target.matches(&r.value, &ObjectId::of(&r.value), &r.original))
-        .map(|(i, _)| i)
-        .collect()
+    res.iter().enumerate().filter(|(_, r)| target.matches(&r.value, &r.current, &r.original)).map(|(i, _)| i).collect()
 }
 
 fn apply_patch(patch: &Patch, res: &mut [Resource], schemas: &Schemas<'_>) -> Result<(), Error> {
@@ -197,7 +203,7 @@ fn apply_patch(patch: &Patch, res: &mut [Resource], schemas: &Schemas<'_>) -> Re
                 let hits: Vec<usize> = res
                     .iter()
                     .enumerate()
-                    .filter(|(_, r)| r.original.same_object(&id) || ObjectId::of(&r.value).same_object(&id))
+                    .filter(|(_, r)| r.original.same_object(&id) || r.current.same_object(&id))
                     .map(|(i, _)| i)
                     .collect();
                 match hits.as_slice() {
@@ -264,11 +270,12 @@ fn apply_patch(patch: &Patch, res: &mut [Resource], schemas: &Schemas<'_>) -> Re
                 let before = r.value.clone();
                 jp.apply(&mut r.value).map_err(|source| Error::Json {
                     patch: patch.label.clone(),
-                    object: ObjectId::of(&before).to_string(),
+                    object: r.current.to_string(),
                     source: Box::new(source),
                 })?;
                 if r.value != before {
                     r.changed = true;
+                    r.refresh_id();
                 }
             }
         }
@@ -289,7 +296,7 @@ fn apply_smp(
     let namespace = crate::values::meta_str(&r.value, "namespace").to_owned();
     let out = smp::apply(r.value.clone(), &patch, schemas).map_err(|source| Error::Strategic {
         patch: label.to_owned(),
-        object: ObjectId::of(&r.value).to_string(),
+        object: r.current.to_string(),
         source: Box::new(source),
     })?;
     let Some(mut v) = out.filter(|v| !matches!(v, Value::Map(m) if m.is_empty())) else {
@@ -319,6 +326,7 @@ fn apply_smp(
     if v != r.value {
         r.value = v;
         r.changed = true;
+        r.refresh_id();
     }
     Ok(())
 }

@@ -396,8 +396,9 @@ impl CompiledTarget {
         {
             return false;
         }
-        self.labels.matches(&crate::values::meta_string_map(obj, "labels"))
-            && self.annotations.matches(&crate::values::meta_string_map(obj, "annotations"))
+        (self.labels.requirements.is_empty() || self.labels.matches(&crate::values::meta_string_map(obj, "labels")))
+            && (self.annotations.requirements.is_empty()
+                || self.annotations.matches(&crate::values::meta_string_map(obj, "annotations")))
     }
 }
 

@@ -944,11 +944,11 @@ fn append_list_node(dst: &mut Vec<Value>, src: Vec<Value>, keys: &[String], path
 ///
 /// kustomize's merge rewrites the object's keyed lists even where the patch says nothing: it collapses elements
 /// with the same key (keeping the last), drops `null` and empty elements, and cannot place elements without keys.
-/// An object is unchanged by an empty patch exactly when none of that applies: every element of every merging
+/// An object (a mapping) is unchanged by an empty patch exactly when none of that applies: every element of every merging
 /// list is a non-empty mapping with a value for each key (or, for lists of primitives, a non-null scalar), and no
 /// two elements share their keys.
 pub fn is_normalized(object: &Value, schemas: &Schemas<'_>) -> bool {
-    normalized_at(object, Cursor::unknown(), schemas)
+    matches!(object, Value::Map(_)) && normalized_at(object, Cursor::unknown(), schemas)
 }
 
 fn normalized_at(v: &Value, sch: Cursor<'_>, schemas: &Schemas<'_>) -> bool {
