@@ -439,7 +439,8 @@ impl Cache {
             && let Ok(entries) = fs::read_dir(&tmp)
         {
             for e in entries.flatten() {
-                let _ = fs::remove_file(e.path());
+                let p = e.path();
+                let _ = if p.is_dir() { fs::remove_dir_all(&p) } else { fs::remove_file(&p) };
             }
         }
         Ok(report)

@@ -150,7 +150,13 @@ impl<'a> Git<'a> {
         cmd.env("GIT_PROTOCOL_FROM_USER", "0");
         let mut ssh = String::from("ssh -o BatchMode=yes -o StrictHostKeyChecking=yes");
         if let Some(kh) = &self.opts.ssh_known_hosts {
-            ssh.push_str(&format!(" -o UserKnownHostsFile={}", quote_sh(&kh.display().to_string())));
+            ssh.push_str(&format!(
+                " -o UserKnownHostsFile={} -o GlobalKnownHostsFile=/dev/null",
+                quote_sh(&kh.display().to_string())
+            ));
+        }
+        if let Some(id) = &self.opts.ssh_identity {
+            ssh.push_str(&format!(" -o IdentitiesOnly=yes -i {}", quote_sh(&id.display().to_string())));
         }
         ssh.push_str(&format!(" -o ConnectTimeout={}", self.opts.connect_timeout.as_secs().max(1)));
         cmd.env("GIT_SSH_COMMAND", ssh);

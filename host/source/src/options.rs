@@ -44,6 +44,8 @@ pub struct ConnectionOptions {
     /// `known_hosts` file for `git+ssh://` (default: OpenSSH's own, `~/.ssh/known_hosts`). Host keys are always
     /// verified.
     pub ssh_known_hosts: Option<PathBuf>,
+    /// Private key for `git+ssh://` (default: the SSH agent and OpenSSH's usual identities).
+    pub ssh_identity: Option<PathBuf>,
 }
 
 impl Default for ConnectionOptions {
@@ -65,6 +67,7 @@ impl Default for ConnectionOptions {
             backoff: Duration::from_millis(500),
             registry_config: None,
             ssh_known_hosts: None,
+            ssh_identity: None,
         }
     }
 }

@@ -231,7 +231,23 @@ fn helm_repository_over_https() {
     let ok = handle.join().unwrap().unwrap();
     assert_eq!(ok.digest, big_digest);
 
-    // 12. No credential reached any cache.
+    // 12. Concurrent fetches into one cache (as several kiln processes would) all succeed with one blob per digest.
+    let cache12 = tmp.path().join("cache12");
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let (o, r) = (options(&cache12, &pki.ca, true), repo_ref(&repo, "demo", Some("^1")));
+            std::thread::spawn(move || fetch(&o, &r).map(|f| f.digest))
+        })
+        .collect();
+    let digests: Vec<String> = handles.into_iter().map(|h| h.join().unwrap().unwrap()).collect();
+    assert!(digests.windows(2).all(|w| w[0] == w[1]));
+    assert_eq!(temp_files(&cache12), 0);
+    let cache = kiln_source::Cache::open(&cache12).unwrap();
+    assert_eq!(cache.list().unwrap().len(), 2, "one index record and one chart record");
+    let pruned = cache.prune(&kiln_source::PruneOptions::default()).unwrap();
+    assert_eq!((pruned.entries, pruned.blobs), (2, 2));
+
+    // 13. No credential reached any cache.
     for e in std::fs::read_dir(tmp.path()).unwrap().flatten() {
         if e.file_name().to_string_lossy().starts_with("cache") {
             no_secret_in(&e.path());
