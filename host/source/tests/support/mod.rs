@@ -257,15 +257,27 @@ pub struct Registry {
 
 impl Registry {
     pub fn start(dir: &Path) -> Registry {
-        let port = free_port();
-        let template = std::fs::read_to_string(servers_dir().join("registry.yml.in")).unwrap();
-        let conf = fill(&template, &[("DIR", dir.display().to_string()), ("PORT", port.to_string())]);
-        let conf_path = dir.join("registry.yml");
-        std::fs::write(&conf_path, conf).unwrap();
         htpasswd(&dir.join("htpasswd-bcrypt"), true);
+        Registry::start_from(dir, "registry.yml.in", &[])
+    }
+
+    /// A registry with token auth whose realm is `realm` (the token root certificate must be in
+    /// `<dir>/token-root.pem`).
+    pub fn start_token(dir: &Path, realm: &str) -> Registry {
+        Registry::start_from(dir, "registry-token.yml.in", &[("REALM", realm.to_owned())])
+    }
+
+    fn start_from(dir: &Path, template: &str, extra: &[(&str, String)]) -> Registry {
+        let port = free_port();
+        let template = std::fs::read_to_string(servers_dir().join(template)).unwrap();
+        let mut pairs = vec![("DIR", dir.display().to_string()), ("PORT", port.to_string())];
+        pairs.extend(extra.iter().cloned());
+        let conf = fill(&template, &pairs);
+        let conf_path = dir.join(format!("registry-{port}.yml"));
+        std::fs::write(&conf_path, conf).unwrap();
         let mut cmd = Command::new(which("docker-registry").unwrap());
         cmd.arg("serve").arg(&conf_path);
-        let proc = Proc::spawn(cmd, "docker-registry", &dir.join("registry.log"));
+        let proc = Proc::spawn(cmd, "docker-registry", &dir.join(format!("registry-{port}.log")));
         wait_port(port, "docker-registry");
         Registry { port, proc }
     }
