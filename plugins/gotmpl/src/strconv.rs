@@ -422,18 +422,24 @@ pub fn format_float(f: f64, fmt: u8, prec: i32) -> String {
         };
         d
     } else {
+        // A float's exact decimal expansion has at most 767 significant digits and 1074 fractional digits, so
+        // digits past EXACT_DIGITS are zeros; Rust's formatter also rejects precisions above u16::MAX.
+        const EXACT_DIGITS: usize = 1100;
+        let p = usize::try_from(prec).unwrap_or(0);
         match fmt {
-            b'e' | b'E' => Digits::from_exp_repr(&format!("{:.*e}", prec as usize, a)),
+            b'e' | b'E' => Digits::from_exp_repr(&format!("{:.*e}", p.min(EXACT_DIGITS), a)),
             b'f' => {
                 // Rust's fixed formatting is correctly rounded (ties to even), like Go's.
-                out.push_str(&format!("{:.*}", prec as usize, a));
+                out.push_str(&format!("{:.*}", p.min(EXACT_DIGITS), a));
+                out.extend(std::iter::repeat_n('0', p.saturating_sub(EXACT_DIGITS)));
                 return out;
             }
             _ => {
                 if prec == 0 {
                     prec = 1;
                 }
-                Digits::from_exp_repr(&format!("{:.*e}", (prec - 1) as usize, a))
+                let sig = usize::try_from(prec - 1).unwrap_or(0);
+                Digits::from_exp_repr(&format!("{:.*e}", sig.min(EXACT_DIGITS), a))
             }
         }
     };
@@ -854,6 +860,12 @@ mod tests {
         assert_eq!(format_float(1e21, b'f', -1), "1000000000000000000000");
         assert_eq!(format_float(100.0, b'g', 2), "1e+02");
         assert_eq!(format_float(f64::NAN, b'g', -1), "NaN");
+        let wide = format_float(0.1, b'f', 70_000);
+        assert_eq!(wide.len(), 70_002);
+        assert!(wide.starts_with("0.1000000000000000055511151231257827"));
+        assert!(wide.ends_with("000"));
+        assert_eq!(format_float(0.5, b'e', 70_000).len(), 70_006);
+        assert!(format_float(1.0 / 3.0, b'g', 70_000).starts_with("0.333333333333333314829616256247"));
     }
 
     #[test]
