@@ -247,7 +247,17 @@ fn helm_repository_over_https() {
     let pruned = cache.prune(&kiln_source::PruneOptions::default()).unwrap();
     assert_eq!((pruned.entries, pruned.blobs), (2, 2));
 
-    // 13. No credential reached any cache.
+    // 13. Mutual TLS: the server requires a client certificate (--cert-file/--key-file).
+    let mtls_repo = format!("https://127.0.0.1:{}/charts", nginx.mtls_port);
+    let mut no_cert = options(&tmp.path().join("cache13"), &pki.ca, false);
+    let err = fetch(&no_cert, &repo_ref(&mtls_repo, "demo", None)).unwrap_err();
+    assert!(matches!(err, Error::HttpStatus { status: 400, .. } | Error::Tls { .. } | Error::Network { .. }), "{err}");
+    no_cert.connection.cert_file = Some(pki.client_cert.clone());
+    assert!(matches!(fetch(&no_cert, &repo_ref(&mtls_repo, "demo", None)), Err(Error::Config(_))), "cert without key");
+    no_cert.connection.key_file = Some(pki.client_key.clone());
+    assert_eq!(fetch(&no_cert, &repo_ref(&mtls_repo, "demo", None)).unwrap().chart_version.as_deref(), Some("2.0.0"));
+
+    // 14. No credential reached any cache.
     for e in std::fs::read_dir(tmp.path()).unwrap().flatten() {
         if e.file_name().to_string_lossy().starts_with("cache") {
             no_secret_in(&e.path());

@@ -85,6 +85,9 @@ pub struct Pki {
     pub key: PathBuf,
     /// A second, unrelated CA (for "untrusted certificate" tests).
     pub other_ca: PathBuf,
+    /// A client certificate and key from the test CA (for mutual TLS).
+    pub client_cert: PathBuf,
+    pub client_key: PathBuf,
 }
 
 pub fn make_pki(dir: &Path) -> Pki {
@@ -108,12 +111,21 @@ pub fn make_pki(dir: &Path) -> Pki {
     let skey = KeyPair::generate().unwrap();
     let issuer = Issuer::new(ca_params, ca_key);
     let scert = sp.signed_by(&skey, &issuer).unwrap();
+    let mut cp = CertificateParams::new(Vec::<String>::new()).unwrap();
+    cp.distinguished_name.push(DnType::CommonName, "kiln test client");
+    cp.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    let ckey = KeyPair::generate().unwrap();
+    let ccert = cp.signed_by(&ckey, &issuer).unwrap();
     let pki = Pki {
         ca: dir.join("ca.pem"),
         cert: dir.join("server.pem"),
         key: dir.join("server-key.pem"),
         other_ca: dir.join("other-ca.pem"),
+        client_cert: dir.join("client.pem"),
+        client_key: dir.join("client-key.pem"),
     };
+    std::fs::write(&pki.client_cert, ccert.pem()).unwrap();
+    std::fs::write(&pki.client_key, ckey.serialize_pem()).unwrap();
     std::fs::write(&pki.ca, ca_cert.pem()).unwrap();
     std::fs::write(&pki.other_ca, other.pem()).unwrap();
     // The server presents its chain (leaf + CA).
@@ -179,6 +191,8 @@ pub fn fill(template: &str, pairs: &[(&str, String)]) -> String {
 /// nginx (and fcgiwrap for Git) serving `<root>/charts` and `<root>/git`.
 pub struct Nginx {
     pub port: u16,
+    /// The mutual-TLS server's port.
+    pub mtls_port: u16,
     pub dir: PathBuf,
     pub conf: PathBuf,
     pub proc: Option<Proc>,
@@ -188,6 +202,7 @@ pub struct Nginx {
 impl Nginx {
     pub fn start(dir: &Path, root: &Path, rate: &str) -> Nginx {
         let port = free_port();
+        let mtls_port = free_port();
         let exec = Command::new("git").arg("--exec-path").output().expect("git");
         let backend = PathBuf::from(String::from_utf8_lossy(&exec.stdout).trim()).join("git-http-backend");
         let template = std::fs::read_to_string(servers_dir().join("nginx.conf.in")).unwrap();
@@ -197,6 +212,7 @@ impl Nginx {
                 ("DIR", dir.display().to_string()),
                 ("ROOT", root.display().to_string()),
                 ("PORT", port.to_string()),
+                ("MTLS_PORT", mtls_port.to_string()),
                 ("RATE", rate.to_owned()),
                 ("GIT_HTTP_BACKEND", backend.display().to_string()),
             ],
@@ -204,7 +220,7 @@ impl Nginx {
         let conf_path = dir.join("nginx.conf");
         std::fs::write(&conf_path, conf).unwrap();
         htpasswd(&dir.join("htpasswd"), false);
-        let mut n = Nginx { port, dir: dir.to_path_buf(), conf: conf_path, proc: None, fcgi: None };
+        let mut n = Nginx { port, mtls_port, dir: dir.to_path_buf(), conf: conf_path, proc: None, fcgi: None };
         if which("fcgiwrap").is_some() {
             let sock = dir.join("fcgiwrap.sock");
             let _ = std::fs::remove_file(&sock);
@@ -226,6 +242,7 @@ impl Nginx {
         cmd.arg("-e").arg(self.dir.join("nginx-startup.log")).arg("-p").arg(&self.dir).arg("-c").arg(&self.conf);
         self.proc = Some(Proc::spawn(cmd, "nginx", &self.dir.join("nginx.log")));
         wait_port(self.port, "nginx");
+        wait_port(self.mtls_port, "nginx (mutual TLS)");
     }
 
     /// Stops nginx abruptly (fast shutdown closes transfers in flight).
