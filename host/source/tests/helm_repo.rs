@@ -124,6 +124,13 @@ fn helm_repository_over_https() {
     let paths: Vec<_> = f.files.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, ["Chart.yaml", "templates/cm.yaml", "values.yaml"]);
 
+    // 2b. A corrupt cache entry is discarded and fetched again.
+    let blob = cache.join("sources/blobs/sha256").join(served.trim_start_matches("sha256:"));
+    std::fs::write(&blob, b"not the chart").unwrap();
+    let again = fetch(&opts, &repo_ref(&repo, "demo", None)).unwrap();
+    assert_eq!(again.digest, served);
+    assert_eq!(sha256_file(&blob), served, "the entry was restored");
+
     // 3. The index is revalidated with ETag / If-Modified-Since: the server answers 304.
     let count = || nginx.log_count("\"GET /charts/index.yaml HTTP/1.1\" 304");
     let settle = |n: &dyn Fn() -> usize| {
