@@ -27,6 +27,13 @@ fn run(dir: &Path, program: &str, args: &[&str]) -> String {
 fn git_over_ssh_verifies_host_keys() {
     let Some(bins) = require(&["git", "sshd", "ssh", "ssh-keygen"]) else { return };
     let sshd = bins[1].clone();
+    // sshd needs root for its privilege-separation directory and to log in as the current user without PAM.
+    let uid = Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    if uid.as_deref().ok() != Some("0") {
+        assert!(!std::env::var("CI").is_ok_and(|v| v == "true"), "the SSH test needs root in CI");
+        eprintln!("skipping: the SSH test needs root");
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     // Repository with one commit.
