@@ -624,6 +624,11 @@ impl Printer {
                 self.buf.push(if self.f.sharp_v { '}' } else { ']' });
             }
             Value::List(l) => {
+                if self.f.sharp_v && l.is_nil() {
+                    self.buf.push_str(&l.go_type());
+                    self.buf.push_str("(nil)");
+                    return;
+                }
                 if self.f.sharp_v {
                     self.buf.push_str(&l.go_type());
                     self.buf.push('{');

@@ -71,6 +71,12 @@ pub enum ElemType {
     Bool,
     /// `[]byte` (e.g. Helm's `Files`, a `map[string][]byte`).
     Bytes,
+    /// `[]interface{}` (e.g. Sprig's `chunk`, a `[][]interface{}`).
+    List,
+    /// `[]string`.
+    Strings,
+    /// `map[string]interface{}` (e.g. a `[]map[string]interface{}`).
+    Map,
 }
 
 impl ElemType {
@@ -84,6 +90,9 @@ impl ElemType {
             ElemType::Float64 => "float64",
             ElemType::Bool => "bool",
             ElemType::Bytes => "[]uint8",
+            ElemType::List => "[]interface {}",
+            ElemType::Strings => "[]string",
+            ElemType::Map => "map[string]interface {}",
         }
     }
 
@@ -97,6 +106,9 @@ impl ElemType {
             ElemType::Float64 => Value::Float64(0.0),
             ElemType::Bool => Value::Bool(false),
             ElemType::Bytes => Value::Bytes(Rc::from(&[][..])),
+            ElemType::List => Value::List(List::nil(ElemType::Any)),
+            ElemType::Strings => Value::List(List::nil(ElemType::String)),
+            ElemType::Map => Value::Map(Map::new()),
         }
     }
 
@@ -111,7 +123,12 @@ impl ElemType {
                 | (ElemType::Float64, Value::Float64(_))
                 | (ElemType::Bool, Value::Bool(_))
                 | (ElemType::Bytes, Value::Bytes(_))
-        )
+        ) || match (self, v) {
+            (ElemType::List, Value::List(l)) => l.elem_type() == ElemType::Any,
+            (ElemType::Strings, Value::List(l)) => l.elem_type() == ElemType::String,
+            (ElemType::Map, Value::Map(m)) => m.elem_type() == ElemType::Any,
+            _ => false,
+        }
     }
 }
 
@@ -120,18 +137,19 @@ impl ElemType {
 pub struct List {
     elem: ElemType,
     items: Rc<Vec<Value>>,
+    nil: bool,
 }
 
 impl List {
     /// A `[]interface{}` holding `items`.
     pub fn new(items: Vec<Value>) -> Self {
-        List { elem: ElemType::Any, items: Rc::new(items) }
+        List { elem: ElemType::Any, items: Rc::new(items), nil: false }
     }
 
     /// A slice of element type `elem`. The caller promises that every item has that type (see
     /// [`ElemType::admits`]); items of another type would print and compare as themselves.
     pub fn typed(elem: ElemType, items: Vec<Value>) -> Self {
-        List { elem, items: Rc::new(items) }
+        List { elem, items: Rc::new(items), nil: false }
     }
 
     /// A `[]string`.
@@ -141,6 +159,18 @@ impl List {
         S: Into<Rc<str>>,
     {
         List::typed(ElemType::String, items.into_iter().map(|s| Value::String(s.into())).collect())
+    }
+
+    /// A nil slice of element type `elem` (what Go functions return for "no elements" without allocating): it
+    /// prints as `[]` but converts to JSON `null`, equals `nil` in `eq`, and differs from an empty slice in
+    /// `deep_equal`.
+    pub fn nil(elem: ElemType) -> Self {
+        List { elem, items: Rc::default(), nil: true }
+    }
+
+    /// Whether this is a nil slice (see [`List::nil`]).
+    pub fn is_nil(&self) -> bool {
+        self.nil
     }
 
     /// The element type.
@@ -563,6 +593,7 @@ impl Value {
             (Value::Bytes(a), Value::Bytes(b)) => a == b,
             (Value::List(a), Value::List(b)) => {
                 a.elem == b.elem
+                    && a.nil == b.nil
                     && a.len() == b.len()
                     && a.items().iter().zip(b.items()).all(|(x, y)| x.deep_equal_at(y, depth, base))
             }
@@ -751,6 +782,7 @@ impl Value {
             }
             Value::String(s) => Y::String(s.to_string()),
             Value::Bytes(b) => Y::String(base64_std(b)),
+            Value::List(l) if l.is_nil() => Y::Null,
             Value::List(l) => Y::Seq(l.items().iter().map(|v| v.to_yaml_at(depth, base)).collect::<Result<_, _>>()?),
             Value::Map(m) => {
                 let mut out = kiln_yaml::Map::new();
@@ -820,6 +852,18 @@ mod tests {
         let y = kiln_yaml::Value::Int(3);
         assert!(matches!(Value::from_yaml(&y, NumberMode::Float64), Value::Float64(f) if f == 3.0));
         assert!(matches!(Value::from_yaml(&y, NumberMode::Int64), Value::Int64(3)));
+    }
+
+    #[test]
+    fn nil_slices_print_empty_but_convert_to_null() {
+        let nil = Value::List(List::nil(ElemType::String));
+        assert_eq!(crate::gofmt::format_v(&nil), "[]");
+        assert_eq!(crate::gofmt::sprintf("%#v", std::slice::from_ref(&nil)), "[]string(nil)");
+        assert_eq!(nil.to_yaml(), Ok(kiln_yaml::Value::Null));
+        assert!(!nil.deep_equal(&Value::List(List::typed(ElemType::String, vec![]))));
+        assert!(!nil.truthy());
+        let nested = Value::List(List::typed(ElemType::List, vec![Value::list(vec![Value::Int(1)])]));
+        assert_eq!(nested.type_name(), "[][]interface {}");
     }
 
     #[test]

@@ -71,6 +71,11 @@ fn test_funcs() -> Funcs {
         Ok(Value::from(gotmpl::gofmt::sprint(&[Value::from(a.str(0)?), Value::List(rest)])))
     });
     f.register("caps", Signature::new(&[]), |_, _| Ok(Value::object(objects::Caps)));
+    f.register("nilstrs", Signature::new(&[]), |_, _| Ok(Value::List(gotmpl::List::nil(ElemType::String))));
+    f.register("nested", Signature::new(&[]), |_, _| {
+        let inner = vec![Value::list(vec![Value::Int(1), Value::from("a")]), Value::list(vec![])];
+        Ok(Value::List(gotmpl::List::typed(ElemType::List, inner)))
+    });
     f.register("files", Signature::new(&[]), |_, _| Ok(Value::object(objects::Files::new())));
     f.register("include", Signature::new(&[String, Any]), |cx, a| {
         cx.execute_template(a.str(0)?, a.value(1)?).map(Value::from).map_err(FuncError::from)

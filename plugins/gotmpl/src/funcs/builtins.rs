@@ -278,6 +278,15 @@ fn reflect_kind(v: &Value) -> &'static str {
     }
 }
 
+/// Go's `isNil` for comparisons: untyped nil or a nil slice.
+fn is_nil(v: &Value) -> bool {
+    match v {
+        Value::Nil => true,
+        Value::List(l) => l.is_nil(),
+        _ => false,
+    }
+}
+
 /// Go's builtin `eq`: `arg1 == arg2 || arg1 == arg3 …`, with Go's typed rules.
 pub fn eq(arg1: &Value, rest: &[Value]) -> Result<bool, FuncError> {
     if rest.is_empty() {
@@ -305,7 +314,7 @@ pub fn eq(arg1: &Value, rest: &[Value]) -> Result<bool, FuncError> {
                 Kind::String => arg1.as_str() == arg.as_str(),
                 Kind::Uint => as_uint(arg1) == as_uint(arg),
                 Kind::Invalid => {
-                    let (n1, n2) = (arg1.is_nil(), arg.is_nil());
+                    let (n1, n2) = (is_nil(arg1), is_nil(arg));
                     if !n1 && !n2 && reflect_kind(arg1) != reflect_kind(arg) {
                         return Err(FuncError::new(format!(
                             "non-comparable types {}: {}, {}: {}",
