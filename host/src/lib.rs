@@ -2,7 +2,6 @@
 //!
 //! See `docs/ARCHITECTURE.md` for the data flow and the module map.
 
-pub mod chart_files;
 pub mod cli;
 pub mod manifest;
 pub mod pipeline;

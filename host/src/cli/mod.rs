@@ -1,9 +1,11 @@
 //! The `kiln` command line.
 
+mod fetch;
 mod patch_config;
 mod plugin_cmd;
 pub mod plugins;
 mod post_render;
+mod source_args;
 mod template;
 
 use std::io::Write as _;
@@ -51,6 +53,16 @@ enum Command {
     ///   kiln template podinfo ./charts/podinfo -n apps -f values.yaml --set replicaCount=3 --patch patches.yaml
     #[command(verbatim_doc_comment)]
     Template(Box<template::TemplateArgs>),
+    /// Resolve a source, fetch it into the verified cache, and print its revision and digest.
+    ///
+    ///   kiln fetch podinfo --repo https://stefanprodan.github.io/podinfo --version '^6'
+    ///   kiln fetch oci://ghcr.io/stefanprodan/charts/podinfo --version 6.7.0
+    ///   kiln fetch 'git+https://github.com/stefanprodan/podinfo.git//charts/podinfo?ref=master'
+    #[command(verbatim_doc_comment)]
+    Fetch(fetch::FetchArgs),
+    /// List or prune the source cache.
+    #[command(subcommand)]
+    Cache(fetch::CacheCommand),
     /// Inspect and list plugins.
     #[command(subcommand)]
     Plugin(plugin_cmd::PluginCommand),
@@ -109,6 +121,8 @@ pub fn main() -> ExitCode {
             let sub = matches.subcommand_matches("template").unwrap_or(&matches);
             template::run(*args, sub)
         }
+        Command::Fetch(args) => fetch::run_fetch(args),
+        Command::Cache(cmd) => fetch::run_cache(cmd),
         Command::Plugin(cmd) => plugin_cmd::run(cmd),
     };
     match result {

@@ -8,8 +8,8 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::{ArgMatches, Args};
 
 use super::SandboxFlags;
+use super::source_args::SourceFlags;
 use super::plugins::{self, PluginRef};
-use crate::chart_files;
 use crate::manifest::{self, Entry};
 use crate::pipeline::{self, Step};
 use crate::plugin::{Clock, Randomness, Release, RenderInput, Runtime, Sandbox, SourceFile, World};
@@ -19,7 +19,8 @@ const MAX_RELEASE_NAME: usize = 53;
 
 #[derive(Debug, Clone, Args)]
 pub(super) struct TemplateArgs {
-    /// `[NAME] CHART`: the release name (default `release-name`) and the chart, a directory or a packaged `.tgz`.
+    /// `[NAME] CHART`: the release name (default `release-name`) and the chart: a directory, a `.tgz`, a chart URL,
+    /// a chart name with --repo, `oci://registry/path/chart`, or `git+https://host/repo.git//path?ref=REF`.
     #[arg(value_name = "NAME_AND_CHART", num_args = 1..=2, required = true)]
     args: Vec<String>,
     /// Namespace the release is rendered for.
@@ -86,6 +87,8 @@ pub(super) struct TemplateArgs {
     /// Let a patch that matches no object pass instead of failing.
     #[arg(long, help_heading = "Post-rendering")]
     allow_no_match: bool,
+    #[command(flatten)]
+    source: SourceFlags,
     #[command(flatten)]
     sandbox: SandboxFlags,
 }
@@ -154,7 +157,7 @@ pub(super) fn run(args: TemplateArgs, matches: &ArgMatches) -> Result<ExitCode> 
     let values = kiln_helm_values::merge_values(&sources, &mut |p| read_user_file(p))?;
     let values_json = kiln_helm_values::to_transport_json(&values)?;
 
-    let files = chart_files::read_chart(Path::new(&chart))?;
+    let files = args.source.fetch(&chart)?.files;
 
     let sandbox_args = args.sandbox.to_args();
     // Helm's random and date functions see real entropy and time unless --seed asks for reproducibility.
@@ -176,7 +179,7 @@ pub(super) fn run(args: TemplateArgs, matches: &ArgMatches) -> Result<ExitCode> 
     })
     .to_string();
     let input = RenderInput {
-        files: files.into_iter().map(|(path, content)| SourceFile { path, content }).collect(),
+        files: files.into_iter().map(|f| SourceFile { path: f.path, content: f.data }).collect(),
         values: values_json,
         release: Release {
             name: name.clone(),

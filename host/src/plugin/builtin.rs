@@ -11,6 +11,8 @@ pub struct Builtin {
     pub description: &'static str,
     /// The component.
     pub wasm: &'static [u8],
+    /// The component precompiled at build time by `tools/precompile`, unless the build skipped that.
+    pub precompiled: Option<&'static [u8]>,
 }
 
 include!(concat!(env!("OUT_DIR"), "/builtins.rs"));

@@ -131,7 +131,19 @@ impl Runtime {
             available: builtin::names().join(", "),
         })?;
         let sha = hex::encode(Sha256::digest(b.wasm));
-        let component = self.compile_cached(name, b.wasm, &sha)?;
+        let precompiled = b.precompiled.and_then(|cwasm| {
+            // SAFETY: these bytes were produced by `Engine::precompile_component` in kiln's own build
+            // (`tools/precompile`, with this runtime's engine configuration) and are embedded in this binary, so they
+            // are as trusted as the binary itself. wasmtime checks the artifact's engine and CPU compatibility and
+            // refuses an incompatible one, in which case the component is compiled instead.
+            #[allow(unsafe_code)]
+            let loaded = unsafe { Component::deserialize(&self.inner.engine, cwasm) };
+            loaded.inspect_err(|e| tracing::debug!(plugin = name, error = %e, "precompiled built-in unusable here")).ok()
+        });
+        let component = match precompiled {
+            Some(c) => c,
+            None => self.compile_cached(name, b.wasm, &sha)?,
+        };
         self.finish_load(name.into(), Origin::Builtin, component, sha, b.wasm.len(), sandbox)
     }
 

@@ -49,19 +49,25 @@ pub mod renderer {
 }
 
 /// Export a type implementing [`post_renderer::Guest`] as this component's `post-render` function.
+///
+/// The export exists only when compiling for wasm: the component-model symbol names are not valid for native
+/// linkers, and native builds of a plugin crate (its unit tests) do not need them.
 #[cfg(feature = "post-renderer")]
 #[macro_export]
 macro_rules! export_post_renderer {
     ($ty:ident) => {
+        #[cfg(target_arch = "wasm32")]
         $crate::post_renderer::export_post_renderer_inner!($ty);
     };
 }
 
-/// Export a type implementing [`renderer::Guest`] as this component's `render` function.
+/// Export a type implementing [`renderer::Guest`] as this component's `render` function (on wasm only, as for
+/// [`export_post_renderer!`]).
 #[cfg(feature = "renderer")]
 #[macro_export]
 macro_rules! export_renderer {
     ($ty:ident) => {
+        #[cfg(target_arch = "wasm32")]
         $crate::renderer::export_renderer_inner!($ty);
     };
 }

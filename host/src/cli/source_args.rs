@@ -1,0 +1,88 @@
+//! Helm's source and connection flags, shared by every command that fetches (`template`, `fetch`), mapped onto
+//! `kiln-source`.
+
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use kiln_source::{ConnectionOptions, FetchOptions, Fetched, RefFlags, Secret, SourceRef};
+
+/// Where a chart comes from and how to reach it.
+#[derive(Debug, Clone, Default, Args)]
+pub(super) struct SourceFlags {
+    /// Chart repository URL: CHART is then a chart name in that Helm repository.
+    #[arg(long, value_name = "URL", help_heading = "Source")]
+    repo: Option<String>,
+    /// Version constraint for a repository or OCI chart (`1.2.3`, `^1.2`, `>=1.0 <2.0`); default: the latest stable.
+    #[arg(long, value_name = "RANGE", help_heading = "Source")]
+    version: Option<String>,
+    /// Include pre-release versions when resolving a range.
+    #[arg(long, help_heading = "Source")]
+    devel: bool,
+    /// Use only the local cache; fail instead of touching the network.
+    #[arg(long, help_heading = "Source")]
+    offline: bool,
+    /// Verify servers with this CA bundle (PEM) instead of the system trust store.
+    #[arg(long, value_name = "FILE", help_heading = "Connection")]
+    ca_file: Option<PathBuf>,
+    /// Client certificate (PEM) for mutual TLS.
+    #[arg(long, value_name = "FILE", help_heading = "Connection")]
+    cert_file: Option<PathBuf>,
+    /// Client private key (PEM) for mutual TLS.
+    #[arg(long, value_name = "FILE", help_heading = "Connection")]
+    key_file: Option<PathBuf>,
+    /// Skip TLS certificate verification (unsafe; for testing only).
+    #[arg(long, help_heading = "Connection")]
+    insecure_skip_tls_verify: bool,
+    /// User name for the repository, registry or Git server.
+    #[arg(long, value_name = "USER", help_heading = "Connection")]
+    username: Option<String>,
+    /// Password (or token) for the repository, registry or Git server. Prefer KILN_PASSWORD: arguments are visible to
+    /// other local users.
+    #[arg(long, env = "KILN_PASSWORD", hide_env_values = true, value_name = "PASSWORD", help_heading = "Connection")]
+    password: Option<String>,
+    /// Send credentials to every host the repository's chart URLs point at, not only the repository's own.
+    #[arg(long, help_heading = "Connection")]
+    pass_credentials: bool,
+    /// Allow plain HTTP to a loopback registry or repository.
+    #[arg(long, help_heading = "Connection")]
+    plain_http: bool,
+    /// Registry credentials file (default: Helm's, then Docker's config.json).
+    #[arg(long, value_name = "FILE", help_heading = "Connection")]
+    registry_config: Option<PathBuf>,
+}
+
+impl SourceFlags {
+    fn ref_flags(&self) -> RefFlags {
+        RefFlags { repo: self.repo.clone(), version: self.version.clone(), devel: self.devel }
+    }
+
+    fn fetch_options(&self) -> FetchOptions {
+        FetchOptions {
+            connection: ConnectionOptions {
+                ca_file: self.ca_file.clone(),
+                cert_file: self.cert_file.clone(),
+                key_file: self.key_file.clone(),
+                insecure_skip_tls_verify: self.insecure_skip_tls_verify,
+                username: self.username.clone(),
+                password: self.password.clone().map(Secret::new),
+                pass_credentials: self.pass_credentials,
+                plain_http: self.plain_http,
+                registry_config: self.registry_config.clone(),
+                ..ConnectionOptions::default()
+            },
+            offline: self.offline,
+            progress: std::io::stderr().is_terminal(),
+            ..FetchOptions::default()
+        }
+    }
+
+    /// Parse `source` with these flags and fetch it (from the cache when possible).
+    pub(super) fn fetch(&self, source: &str) -> Result<Fetched> {
+        let r = SourceRef::parse(source, &self.ref_flags()).with_context(|| format!("chart reference `{source}`"))?;
+        let fetched = kiln_source::fetch(&r, &self.fetch_options()).with_context(|| format!("fetching {r}"))?;
+        tracing::info!(source = %fetched.source, revision = %fetched.revision, digest = %fetched.digest, "fetched");
+        Ok(fetched)
+    }
+}
