@@ -39,7 +39,7 @@ fn objects(ns: &str, n: usize, changed_every: Option<usize>) -> Vec<Value> {
 fn kubectl_apply(kubectl: &PathBuf, kubeconfig: &PathBuf, ns: &str, file: &PathBuf) -> Result<Duration, String> {
     let t = Instant::now();
     let out = Command::new(kubectl)
-        .env("KUBECTL_APPLYSET", "1")
+        .env("KUBECTL_APPLYSET", "true")
         .arg("--kubeconfig")
         .arg(kubeconfig)
         .args(["apply", "--server-side", "--prune", "--applyset=configmaps/bench", "-n", ns, "-f"])

@@ -90,7 +90,8 @@ async fn kill_9_at_random_points_then_rerun_converges() {
     let kc = need_cluster!();
     let runner = example("apply_file");
     assert!(runner.exists(), "example binary {} missing (cargo test builds it)", runner.display());
-    let nss = ["t-crash-a", "t-crash-b"];
+    let (na, nb) = (uniq("t-crash-a"), uniq("t-crash-b"));
+    let nss = [na.as_str(), nb.as_str()];
     let c = connect(&kc, nss[0]).await;
     for ns in &nss {
         namespace(&c, ns).await;
