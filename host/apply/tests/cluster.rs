@@ -559,3 +559,57 @@ async fn wait_uses_status_rules() {
     assert!(r.wait_error.as_deref().is_some_and(|e| e.contains("ProgressDeadlineExceeded")), "{}", r.render());
     assert!(start.elapsed() < Duration::from_secs(20));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broken_aggregated_api_degrades_per_group() {
+    let kc = need_cluster!();
+    let ns = &uniq("t-broken");
+    let c = connect(&kc, ns).await;
+    namespace(&c, ns).await;
+    // An aggregated API whose backend does not exist: discovery reports the group as stale.
+    let group = format!("broken{}.kiln.test", std::process::id());
+    let apiservices = api_all(&c, "apiregistration.k8s.io", "v1", "APIService", "apiservices");
+    let svc_name = format!("v1.{group}");
+    apply_as(
+        &apiservices,
+        "test",
+        json!({"apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
+        "metadata": {"name": svc_name},
+        "spec": {"group": group, "version": "v1", "groupPriorityMinimum": 100, "versionPriority": 100,
+            "insecureSkipTLSVerify": true, "service": {"namespace": "default", "name": "nothing-here"}}}),
+    )
+    .await;
+    let thing =
+        json!({"apiVersion": format!("{group}/v1"), "kind": "Thing", "metadata": {"name": "t", "namespace": ns}});
+    let mut r = None;
+    for _ in 0..50 {
+        let rep = apply(&c, &[cm(ns, "a", json!({})), thing.clone()], &inv("inv", ns)).await.unwrap();
+        if rep.warnings.iter().any(|w| w.contains(&group)) {
+            r = Some(rep);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let r = r.expect("discovery never reported the broken group");
+    // The unrelated kind is applied; the broken group's object fails alone.
+    assert_eq!(action_of(&r, "ConfigMap", "a"), Action::Created, "{}", r.render());
+    assert!(matches!(
+        r.objects.iter().find(|o| o.id.kind == "Thing").unwrap().error,
+        Some(ObjectError::GroupUnavailable { .. })
+    ));
+    assert!(get(&cms(&c, ns), "a").await.is_some());
+
+    // A member of the broken group recorded by an earlier run (when the API worked) is not pruned: deferred.
+    let parent = get(&cms(&c, ns), "inv").await.unwrap();
+    let members = format!("{}Thing.{group} {ns} old uid-1 1 -\n", ptr(&parent, "/data/members").unwrap());
+    merge_as(&cms(&c, ns), "test", "inv", json!({"data": {"members": members}})).await;
+    let r = apply(&c, &[cm(ns, "a", json!({}))], &inv("inv", ns)).await.unwrap();
+    assert!(!r.failed(), "{}", r.render());
+    assert!(
+        matches!(prune_of(&r, "Thing", "old"), PruneOutcome::Kept(ref why) if why.contains("unavailable")),
+        "{}",
+        r.render()
+    );
+    assert!(ptr(&get(&cms(&c, ns), "inv").await.unwrap(), "/data/members").unwrap().contains("Thing."));
+    delete(&apiservices, &svc_name).await;
+}
