@@ -136,9 +136,9 @@ const DEBUG_HINT: &str = "\n\nUse --debug flag to render out invalid YAML";
 pub fn load_chart(files: &[ChartFile]) -> Result<Chart, RenderError> {
     let mut budget = chart::Budget::default();
     let is_archive = files.len() == 1
-        && files.first().is_some_and(|f| {
-            (f.name.ends_with(".tgz") || f.name.ends_with(".tar.gz")) && !f.name.contains('/')
-        });
+        && files
+            .first()
+            .is_some_and(|f| (f.name.ends_with(".tgz") || f.name.ends_with(".tar.gz")) && !f.name.contains('/'));
     let res = if is_archive {
         let data = files.first().map(|f| f.data.clone()).unwrap_or_else(|| std::sync::Arc::from(&[][..]));
         chart::load_archive(&data, &mut budget, 0)
