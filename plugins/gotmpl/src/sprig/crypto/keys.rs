@@ -92,7 +92,7 @@ pub(crate) fn pem_decode(data: &[u8]) -> Option<(String, Vec<u8>)> {
                 }
             }
             let b64: String = lines[first.min(lines.len())..].concat().chars().filter(|c| !c.is_whitespace()).collect();
-            if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(b64.as_bytes()) {
+            if let Ok(bytes) = super::base64_std_decode(b64.as_bytes()) {
                 return Some((kind.to_string(), bytes));
             }
         }
