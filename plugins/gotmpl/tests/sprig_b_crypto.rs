@@ -28,10 +28,13 @@ fn fixture() -> BTreeMap<String, String> {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-/// Our rendering of the fixture's template.
-fn ours(helm: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-    let out = render(&helm["_template"]).unwrap_or_else(|e| panic!("render: {e}"));
-    serde_json::from_str(&out).unwrap_or_else(|e| panic!("our output is not JSON: {e}\n{out}"))
+/// Our rendering of the fixture's template (once: it generates several RSA keys).
+fn ours(helm: &BTreeMap<String, String>) -> &'static BTreeMap<String, String> {
+    static OURS: std::sync::OnceLock<BTreeMap<String, String>> = std::sync::OnceLock::new();
+    OURS.get_or_init(|| {
+        let out = render(&helm["_template"]).unwrap_or_else(|e| panic!("render: {e}"));
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("our output is not JSON: {e}\n{out}"))
+    })
 }
 
 /// The DER of the first PEM block, and its type.
@@ -108,18 +111,26 @@ fn verify_chain(cert_der: &[u8], issuer_der: &[u8]) {
     let aki = cert.extensions().iter().find(|e| e.oid.to_id_string() == "2.5.29.35").map(|e| e.parsed_extension());
     if cert.subject().as_raw() != issuer.subject().as_raw() {
         match (ski, aki) {
-            (
-                Some(ParsedExtension::SubjectKeyIdentifier(s)),
-                Some(ParsedExtension::AuthorityKeyIdentifier(a)),
-            ) => assert_eq!(a.key_identifier.as_ref().map(|k| k.0), Some(s.0), "authority key id"),
+            (Some(ParsedExtension::SubjectKeyIdentifier(s)), Some(ParsedExtension::AuthorityKeyIdentifier(a))) => {
+                assert_eq!(a.key_identifier.as_ref().map(|k| k.0), Some(s.0), "authority key id")
+            }
             other => panic!("key identifiers: {other:?}"),
         }
     }
 }
 
 /// Issuers of the fixture's signed certificates.
-const CHAINS: &[(&str, &str)] =
-    &[("ca", "ca"), ("leaf", "ca"), ("self", "self"), ("self2", "self2"), ("eca", "eca"), ("eleaf", "eca"), ("edca", "edca"), ("same", "ca"), ("long", "long")];
+const CHAINS: &[(&str, &str)] = &[
+    ("ca", "ca"),
+    ("leaf", "ca"),
+    ("self", "self"),
+    ("self2", "self2"),
+    ("eca", "eca"),
+    ("eleaf", "eca"),
+    ("edca", "edca"),
+    ("same", "ca"),
+    ("long", "long"),
+];
 
 #[test]
 fn certificates_have_helms_structure() {
@@ -189,14 +200,15 @@ fn helm_keys_and_certificates_are_accepted() {
     for key in ["caKey", "ecaKey", "edcaKey", "rsaKey"] {
         let out = render(&format!(r#"{{{{ (genCAWithKey "k" 1 {}).Key }}}}"#, json(&helm[key]))).expect(key);
         assert_eq!(out, helm[key], "{key}");
-        let out =
-            render(&format!(r#"{{{{ (genSelfSignedCertWithKey "k" nil nil 1 {}).Cert }}}}"#, json(&helm[key])))
-                .expect(key);
+        let out = render(&format!(r#"{{{{ (genSelfSignedCertWithKey "k" nil nil 1 {}).Cert }}}}"#, json(&helm[key])))
+            .expect(key);
         verify_chain(&pem(&out).1, &pem(&out).1);
     }
     // As in Go, a DSA key parses but cannot sign.
     let err = render(&format!(r#"{{{{ genCAWithKey "k" 1 {} }}}}"#, json(&helm["dsaKey"]))).expect_err("DSA");
-    assert!(err.ends_with("error creating certificate: x509: certificate private key does not implement crypto.Signer"));
+    assert!(
+        err.ends_with("error creating certificate: x509: certificate private key does not implement crypto.Signer")
+    );
     // A signee key that does not belong to the CA certificate is refused.
     let err = render(&format!(
         r#"{{{{ genSignedCert "x" nil nil 1 (buildCustomCert {} {}) }}}}"#,
@@ -277,7 +289,8 @@ fn shuffle_permutes_and_randint_stays_in_range() {
     b.sort_unstable();
     assert_eq!(a, b);
     let out = render(r#"{{ range until 300 }}{{ randInt -3 4 }},{{ end }}"#).expect("randInt");
-    let seen: std::collections::BTreeSet<i64> = out.split(',').filter(|s| !s.is_empty()).map(|s| s.parse().unwrap_or(99)).collect();
+    let seen: std::collections::BTreeSet<i64> =
+        out.split(',').filter(|s| !s.is_empty()).map(|s| s.parse().unwrap_or(99)).collect();
     assert_eq!(seen.into_iter().collect::<Vec<_>>(), vec![-3, -2, -1, 0, 1, 2, 3]);
     let out = render(r#"{{ $a := uuidv4 }}{{ $b := uuidv4 }}{{ ne $a $b }} {{ len $a }}"#);
     assert_eq!(out.as_deref(), Ok("true 36"));

@@ -12,6 +12,7 @@
 mod certs;
 mod der;
 mod keys;
+mod prime;
 
 use std::borrow::Cow;
 
