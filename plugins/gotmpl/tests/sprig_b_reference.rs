@@ -90,3 +90,104 @@ fn sprig_b_cases_match_helm() {
     println!("{} passed, {} failed", cases.len() - failures.len(), failures.len());
     assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// The functions this family provides, to pick their cases out of the shared corpus.
+const FAMILY: &[&str] = &[
+    "ago",
+    "date",
+    "dateInZone",
+    "date_in_zone",
+    "dateModify",
+    "date_modify",
+    "duration",
+    "durationRound",
+    "htmlDate",
+    "htmlDateInZone",
+    "mustDateModify",
+    "must_date_modify",
+    "mustToDate",
+    "now",
+    "toDate",
+    "unixEpoch",
+    "semver",
+    "semverCompare",
+    "bcrypt",
+    "htpasswd",
+    "genPrivateKey",
+    "derivePassword",
+    "buildCustomCert",
+    "genCA",
+    "genCAWithKey",
+    "genSelfSignedCert",
+    "genSelfSignedCertWithKey",
+    "genSignedCert",
+    "genSignedCertWithKey",
+    "encryptAES",
+    "decryptAES",
+    "randAlphaNum",
+    "randAlpha",
+    "randAscii",
+    "randNumeric",
+    "randInt",
+    "randBytes",
+    "shuffle",
+    "uuidv4",
+    "getHostByName",
+    "urlParse",
+    "urlJoin",
+];
+
+/// The shared corpus' cases that call these functions (`../shared/corpus/funcs/cases.json`, helm v4.1.4 output),
+/// with the corpus' values file as `.Values` and the default capabilities' `KubeVersion` as `.Capabilities`. Skipped
+/// when the corpus is absent, except in CI.
+#[test]
+fn corpus_cases_of_this_family_match_helm() {
+    let dir = format!("{}/../../../shared/corpus/funcs", env!("CARGO_MANIFEST_DIR"));
+    let (Ok(cases), Ok(values)) =
+        (std::fs::read_to_string(format!("{dir}/cases.json")), std::fs::read_to_string(format!("{dir}/values.yaml")))
+    else {
+        assert!(std::env::var("CI").map_or(true, |v| v != "true"), "corpus missing at {dir}");
+        eprintln!("corpus missing at {dir}: skipped");
+        return;
+    };
+    let cases: Json = serde_json::from_str(&cases).expect("cases.json is JSON");
+    let values = kiln_yaml::from_str_with(&values, &kiln_yaml::LoadOptions::helm()).expect("values.yaml loads");
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let mentions = |t: &str, name: &str| {
+        t.match_indices(name).any(|(i, _)| {
+            !t[..i].chars().next_back().is_some_and(|c| is_word(c) || c == '.' || c == '$')
+                && !t[i + name.len()..].chars().next().is_some_and(is_word)
+        })
+    };
+    let (mut ran, mut failures) = (0, Vec::new());
+    for case in cases.as_array().expect("array of cases") {
+        let id = case["id"].as_str().unwrap_or_default();
+        let template = case["template"].as_str().unwrap_or_default();
+        if !FAMILY.iter().any(|f| mentions(template, f)) {
+            continue;
+        }
+        ran += 1;
+        let capabilities = Value::map([("KubeVersion", Value::map([("GitVersion", Value::from("v1.35.0"))]))]);
+        let data = Value::map([
+            ("Values", Value::from_yaml(&values, gotmpl::NumberMode::Float64)),
+            ("Capabilities", capabilities),
+        ]);
+        let mut funcs = Funcs::builtins();
+        gotmpl::sprig::register(&mut funcs);
+        let mut set = TemplateSet::new("gotpl", funcs)
+            .with_options(Options { missing_key: MissingKey::Zero, ..Options::default() });
+        let got = set
+            .parse("probe/templates/NOTES.txt", template)
+            .map_err(|e| e.to_string())
+            .and_then(|_| set.execute("probe/templates/NOTES.txt", &data).map_err(|e| e.to_string()))
+            .map(|out| out.replace("<no value>", ""));
+        match (case.get("expected").and_then(Json::as_str), &got) {
+            (Some(want), Ok(out)) if out == want => {}
+            (None, Err(_)) => {}
+            (want, _) => failures.push(format!("{id}: {template}\n   want {want:?}\n    got {got:?}")),
+        }
+    }
+    println!("corpus: {ran} cases of this family, {} failed", failures.len());
+    assert!(ran >= 14, "the corpus should have this family's cases ({ran} found)");
+    assert!(failures.is_empty(), "{} failing corpus cases:\n{}", failures.len(), failures.join("\n"));
+}
