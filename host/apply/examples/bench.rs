@@ -13,6 +13,9 @@ use std::time::{Duration, Instant};
 use kiln_apply::{ApplyOptions, Cluster, ConnectOptions};
 use serde_json::{Value, json};
 
+/// Requests in flight for kiln (`--concurrency`, default 16 like `kiln apply`).
+static CONCURRENCY: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(16);
+
 fn objects(ns: &str, n: usize, changed_every: Option<usize>) -> Vec<Value> {
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
@@ -39,7 +42,7 @@ fn objects(ns: &str, n: usize, changed_every: Option<usize>) -> Vec<Value> {
 fn kubectl_apply(kubectl: &PathBuf, kubeconfig: &PathBuf, ns: &str, file: &PathBuf) -> Result<Duration, String> {
     let t = Instant::now();
     let out = Command::new(kubectl)
-        .env("KUBECTL_APPLYSET", "1")
+        .env("KUBECTL_APPLYSET", "true")
         .arg("--kubeconfig")
         .arg(kubeconfig)
         .args(["apply", "--server-side", "--prune", "--applyset=configmaps/bench", "-n", ns, "-f"])
@@ -59,6 +62,7 @@ async fn kiln_apply(cluster: &Cluster, ns: &str, set: &[Value]) -> Result<(Durat
     let opts = ApplyOptions {
         inventory: Some("bench".into()),
         inventory_namespace: Some(ns.into()),
+        concurrency: CONCURRENCY.load(std::sync::atomic::Ordering::Relaxed),
         ..ApplyOptions::default()
     };
     let r = kiln_apply::apply(cluster, set, &opts).await.map_err(|e| e.to_string())?;
@@ -77,8 +81,10 @@ fn main() -> ExitCode {
         match a.as_str() {
             "--kubeconfig" => kubeconfig = args.next().map(PathBuf::from),
             "--objects" => n = args.next().and_then(|s| s.parse().ok()).unwrap_or(500),
+            "--concurrency" => CONCURRENCY
+                .store(args.next().and_then(|s| s.parse().ok()).unwrap_or(16), std::sync::atomic::Ordering::Relaxed),
             _ => {
-                eprintln!("usage: bench --kubeconfig PATH [--objects N]");
+                eprintln!("usage: bench --kubeconfig PATH [--objects N] [--concurrency N]");
                 return ExitCode::from(2);
             }
         }

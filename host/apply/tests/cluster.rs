@@ -51,7 +51,7 @@ fn mixed_set(ns: &str) -> Vec<Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reapply_is_a_noop() {
     let kc = need_cluster!();
-    let ns = "t-noop";
+    let ns = &uniq("t-noop");
     let c = connect(&kc, ns).await;
     namespace(&c, ns).await;
     let opts = inv("set", ns);
@@ -93,7 +93,7 @@ async fn applyset_id_matches_kubectl() {
     if kubectl_path().is_none() {
         return;
     }
-    let ns = "t-applyset-id";
+    let ns = &uniq("t-applyset-id");
     let c = connect(&kc, ns).await;
     namespace(&c, ns).await;
     let manifest = serde_json::to_string(&cm(ns, "x", json!({"a": "1"}))).unwrap();
@@ -101,7 +101,7 @@ async fn applyset_id_matches_kubectl() {
         &kc,
         &["apply", "--server-side", "--prune", "--applyset=configmaps/kset", "-n", ns, "-f", "-"],
         Some(&manifest),
-        &[("KUBECTL_APPLYSET", "1")],
+        &[("KUBECTL_APPLYSET", "true")],
     );
     let parent = get(&cms(&c, ns), "kset").await.unwrap();
     assert_eq!(
@@ -116,21 +116,23 @@ async fn applyset_id_matches_kubectl() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn crd_and_its_cr_in_one_set() {
     let kc = need_cluster!();
-    let ns = "t-crd";
+    let ns = &uniq("t-crd");
     let c = connect(&kc, ns).await;
     namespace(&c, ns).await;
+    // A group unique to this process: CRDs are cluster-scoped and outlive the test.
+    let group = format!("p{}.kiln.test", std::process::id());
     let set = vec![
-        json!({"apiVersion": "kiln.test/v1", "kind": "Widget", "metadata": {"name": "w1", "namespace": ns}, "spec": {"size": 3}}),
-        widget_crd("widgets.kiln.test", "kiln.test", "Widget", "widgets"),
+        json!({"apiVersion": format!("{group}/v1"), "kind": "Widget", "metadata": {"name": "w1", "namespace": ns}, "spec": {"size": 3}}),
+        widget_crd(&format!("widgets.{group}"), &group, "Widget", "widgets"),
     ];
     let plan = diff(&c, &set, &inv("crd", ns)).await.unwrap();
     assert_eq!(action_of(&plan, "Widget", "w1"), Action::Created);
     assert!(plan.objects.iter().any(|o| o.notes.iter().any(|n| n.contains("CRD"))), "{}", plan.render());
     let r = apply(&c, &set, &inv("crd", ns)).await.unwrap();
     assert!(!r.failed(), "{}", r.render());
-    assert_eq!(action_of(&r, "CustomResourceDefinition", "widgets.kiln.test"), Action::Created);
+    assert_eq!(action_of(&r, "CustomResourceDefinition", &format!("widgets.{group}")), Action::Created);
     assert_eq!(action_of(&r, "Widget", "w1"), Action::Created);
-    let w = get(&api(&c, ns, "kiln.test", "v1", "Widget", "widgets"), "w1").await.unwrap();
+    let w = get(&api(&c, ns, &group, "v1", "Widget", "widgets"), "w1").await.unwrap();
     assert_eq!(w["spec"]["size"], 3);
     let again = apply(&c, &set, &inv("crd", ns)).await.unwrap();
     assert!(again.objects.iter().all(|o| o.action == Action::Unchanged), "{}", again.render());
@@ -150,8 +152,8 @@ fn widget_crd(name: &str, group: &str, kind: &str, plural: &str) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn namespace_is_created_first() {
     let kc = need_cluster!();
-    let ns = "t-newns";
-    let home = "t-newns-home";
+    let ns = &uniq("t-newns");
+    let home = &uniq("t-newns-home");
     let c = connect(&kc, home).await;
     namespace(&c, home).await;
     let set = vec![
@@ -170,7 +172,7 @@ async fn namespace_is_created_first() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_object_writes_nothing_in_its_stage() {
     let kc = need_cluster!();
-    let ns = "t-invalid";
+    let ns = &uniq("t-invalid");
     let c = connect(&kc, ns).await;
     namespace(&c, ns).await;
     let set = vec![
@@ -198,7 +200,7 @@ async fn kubectl_edit_drift_is_reverted() {
     if kubectl_path().is_none() {
         return;
     }
-    let ns = "t-edit";
+    let ns = &uniq("t-edit");
     let c = connect(&kc, ns).await;
     namespace(&c, ns).await;
     let set = vec![cm(ns, "e", json!({"color": "blue", "size": "m"}))];
@@ -221,7 +223,7 @@ async fn field_removed_after_client_side_apply_disappears() {
     if kubectl_path().is_none() {
         return;
     }
-    let ns = "t-csa";
+    let ns = &uniq("t-csa");
     let c = connect(&kc, ns).await;
     namespace(&c, ns).await;
     let old = serde_json::to_string(&cm(ns, "csa", json!({"keep": "1", "drop": "2"}))).unwrap();
@@ -241,7 +243,7 @@ async fn field_removed_after_client_side_apply_disappears() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conflicts_are_reported_and_forced() {
     let kc = need_cluster!();
-    let ns = "t-conflict";
+    let ns = &uniq("t-conflict");
     let c = connect(&kc, ns).await;
     namespace(&c, ns).await;
     let set = vec![cm(ns, "x", json!({"owner": "kiln", "other": "1"}))];
@@ -281,7 +283,7 @@ fn job(ns: &str, name: &str, image: &str, parallelism: i64) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn immutable_job_change_needs_force_recreate() {
     let kc = need_cluster!();
-    let ns = "t-immutable";
+    let ns = &uniq("t-immutable");
     let c = connect(&kc, ns).await;
     namespace(&c, ns).await;
     let jobs = api(&c, ns, "batch", "v1", "Job", "jobs");
@@ -317,11 +319,11 @@ async fn immutable_job_change_needs_force_recreate() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pruning_rules() {
     let kc = need_cluster!();
-    let ns = "t-prune";
+    let ns = &uniq("t-prune");
     let c = connect(&kc, ns).await;
     namespace(&c, ns).await;
     let all: Vec<Value> =
-        ["keep", "gone", "optout", "relabel", "manual"].iter().map(|n| cm(ns, n, json!({"n": n}))).collect();
+        ["keep", "gone", "optout", "relabel", "manual"].iter().map(|n| cm(ns, n, json!({"v": n}))).collect();
     let r = apply(&c, &all, &inv("inv", ns)).await.unwrap();
     assert!(!r.failed(), "{}", r.render());
     // Opt-out annotation, re-labelled to another set, deleted by hand.
@@ -341,10 +343,10 @@ async fn pruning_rules() {
     .await;
     delete(&cms(&c, ns), "manual").await;
 
-    let keep = vec![cm(ns, "keep", json!({"n": "keep"}))];
+    let keep = vec![cm(ns, "keep", json!({"v": "keep"}))];
     let plan = diff(&c, &keep, &inv("inv", ns)).await.unwrap();
     assert_eq!(prune_of(&plan, "ConfigMap", "gone"), PruneOutcome::Pruned);
-    assert!(plan.render_diff().contains("-  n: gone"), "{}", plan.render_diff());
+    assert!(plan.render_diff().contains("-  v: gone"), "{}", plan.render_diff());
     assert!(get(&cms(&c, ns), "gone").await.is_some(), "diff deleted something");
 
     let r = apply(&c, &keep, &inv("inv", ns)).await.unwrap();
@@ -360,7 +362,7 @@ async fn pruning_rules() {
     assert_eq!(ptr(&parent, "/data/members").unwrap().lines().count(), 1, "inventory not shrunk to the set");
 
     // --prune=false keeps what leaves the set (and keeps tracking it).
-    apply(&c, &[cm(ns, "keep", json!({"n": "keep"})), cm(ns, "later", json!({}))], &inv("inv", ns)).await.unwrap();
+    apply(&c, &[cm(ns, "keep", json!({"v": "keep"})), cm(ns, "later", json!({}))], &inv("inv", ns)).await.unwrap();
     let r = apply(&c, &keep, &ApplyOptions { prune: false, ..inv("inv", ns) }).await.unwrap();
     assert!(r.prune.is_empty());
     assert!(get(&cms(&c, ns), "later").await.is_some());
@@ -371,7 +373,7 @@ async fn pruning_rules() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn object_replaced_between_list_and_delete_is_not_pruned() {
     let kc = need_cluster!();
-    let ns = "t-uid";
+    let ns = &uniq("t-uid");
     let c = connect(&kc, ns).await;
     namespace(&c, ns).await;
     apply(&c, &[cm(ns, "stay", json!({})), cm(ns, "victim", json!({"v": "1"}))], &inv("inv", ns)).await.unwrap();
@@ -413,21 +415,23 @@ async fn object_replaced_between_list_and_delete_is_not_pruned() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stale_cr_whose_crd_is_gone_is_skipped() {
     let kc = need_cluster!();
-    let ns = "t-stalecr";
+    let ns = &uniq("t-stalecr");
     let c = connect(&kc, ns).await;
     namespace(&c, ns).await;
-    let crd = widget_crd("gadgets.stale.kiln.test", "stale.kiln.test", "Gadget", "gadgets");
+    let group = format!("stale{}.kiln.test", std::process::id());
+    let crd_name = format!("gadgets.{group}");
+    let crd = widget_crd(&crd_name, &group, "Gadget", "gadgets");
     apply(&c, &[crd], &ApplyOptions::default()).await.unwrap();
     let set = vec![
         cm(ns, "c", json!({})),
-        json!({"apiVersion": "stale.kiln.test/v1", "kind": "Gadget", "metadata": {"name": "g", "namespace": ns}}),
+        json!({"apiVersion": format!("{group}/v1"), "kind": "Gadget", "metadata": {"name": "g", "namespace": ns}}),
     ];
     let r = apply(&c, &set, &inv("inv", ns)).await.unwrap();
     assert!(!r.failed(), "{}", r.render());
     let crds = api_all(&c, "apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions");
-    delete(&crds, "gadgets.stale.kiln.test").await;
+    delete(&crds, &crd_name).await;
     for _ in 0..100 {
-        if get(&crds, "gadgets.stale.kiln.test").await.is_none() {
+        if get(&crds, &crd_name).await.is_none() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -442,8 +446,8 @@ async fn stale_cr_whose_crd_is_gone_is_skipped() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn namespace_holding_members_is_kept() {
     let kc = need_cluster!();
-    let ns = "t-nskeep";
-    let home = "t-nskeep-home";
+    let ns = &uniq("t-nskeep");
+    let home = &uniq("t-nskeep-home");
     let c = connect(&kc, home).await;
     namespace(&c, home).await;
     let nsobj = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}});
@@ -459,7 +463,7 @@ async fn namespace_holding_members_is_kept() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn empty_set_is_refused_unless_allowed() {
     let kc = need_cluster!();
-    let ns = "t-empty";
+    let ns = &uniq("t-empty");
     let c = connect(&kc, ns).await;
     namespace(&c, ns).await;
     apply(&c, &[cm(ns, "only", json!({}))], &inv("inv", ns)).await.unwrap();
@@ -474,7 +478,7 @@ async fn empty_set_is_refused_unless_allowed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn diff_masks_secrets_and_sets_exit_codes() {
     let kc = need_cluster!();
-    let ns = "t-diff";
+    let ns = &uniq("t-diff");
     let c = connect(&kc, ns).await;
     namespace(&c, ns).await;
     let secret = |pw: &str| {
@@ -518,7 +522,7 @@ async fn diff_masks_secrets_and_sets_exit_codes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wait_uses_status_rules() {
     let kc = need_cluster!();
-    let ns = "t-wait";
+    let ns = &uniq("t-wait");
     let c = connect(&kc, ns).await;
     namespace(&c, ns).await;
     let set = vec![deployment(ns, "app", "nginx"), cm(ns, "cfg", json!({}))];
@@ -554,4 +558,58 @@ async fn wait_uses_status_rules() {
     let r = apply(&c, &set, &ApplyOptions { wait: Some(Duration::from_secs(60)), ..inv("inv", ns) }).await.unwrap();
     assert!(r.wait_error.as_deref().is_some_and(|e| e.contains("ProgressDeadlineExceeded")), "{}", r.render());
     assert!(start.elapsed() < Duration::from_secs(20));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broken_aggregated_api_degrades_per_group() {
+    let kc = need_cluster!();
+    let ns = &uniq("t-broken");
+    let c = connect(&kc, ns).await;
+    namespace(&c, ns).await;
+    // An aggregated API whose backend does not exist: discovery reports the group as stale.
+    let group = format!("broken{}.kiln.test", std::process::id());
+    let apiservices = api_all(&c, "apiregistration.k8s.io", "v1", "APIService", "apiservices");
+    let svc_name = format!("v1.{group}");
+    apply_as(
+        &apiservices,
+        "test",
+        json!({"apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
+        "metadata": {"name": svc_name},
+        "spec": {"group": group, "version": "v1", "groupPriorityMinimum": 100, "versionPriority": 100,
+            "insecureSkipTLSVerify": true, "service": {"namespace": "default", "name": "nothing-here"}}}),
+    )
+    .await;
+    let thing =
+        json!({"apiVersion": format!("{group}/v1"), "kind": "Thing", "metadata": {"name": "t", "namespace": ns}});
+    let mut r = None;
+    for _ in 0..50 {
+        let rep = apply(&c, &[cm(ns, "a", json!({})), thing.clone()], &inv("inv", ns)).await.unwrap();
+        if rep.warnings.iter().any(|w| w.contains(&group)) {
+            r = Some(rep);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let r = r.expect("discovery never reported the broken group");
+    // The unrelated kind is applied; the broken group's object fails alone.
+    assert_eq!(action_of(&r, "ConfigMap", "a"), Action::Created, "{}", r.render());
+    assert!(matches!(
+        r.objects.iter().find(|o| o.id.kind == "Thing").unwrap().error,
+        Some(ObjectError::GroupUnavailable { .. })
+    ));
+    assert!(get(&cms(&c, ns), "a").await.is_some());
+
+    // A member of the broken group recorded by an earlier run (when the API worked) is not pruned: deferred.
+    let parent = get(&cms(&c, ns), "inv").await.unwrap();
+    let members = format!("{}Thing.{group} {ns} old uid-1 1 -\n", ptr(&parent, "/data/members").unwrap());
+    merge_as(&cms(&c, ns), "test", "inv", json!({"data": {"members": members}})).await;
+    let r = apply(&c, &[cm(ns, "a", json!({}))], &inv("inv", ns)).await.unwrap();
+    assert!(!r.failed(), "{}", r.render());
+    assert!(
+        matches!(prune_of(&r, "Thing", "old"), PruneOutcome::Kept(ref why) if why.contains("unavailable")),
+        "{}",
+        r.render()
+    );
+    assert!(ptr(&get(&cms(&c, ns), "inv").await.unwrap(), "/data/members").unwrap().contains("Thing."));
+    delete(&apiservices, &svc_name).await;
 }

@@ -90,7 +90,8 @@ async fn kill_9_at_random_points_then_rerun_converges() {
     let kc = need_cluster!();
     let runner = example("apply_file");
     assert!(runner.exists(), "example binary {} missing (cargo test builds it)", runner.display());
-    let nss = ["t-crash-a", "t-crash-b"];
+    let (na, nb) = (uniq("t-crash-a"), uniq("t-crash-b"));
+    let nss = [na.as_str(), nb.as_str()];
     let c = connect(&kc, nss[0]).await;
     for ns in &nss {
         namespace(&c, ns).await;
@@ -101,7 +102,7 @@ async fn kill_9_at_random_points_then_rerun_converges() {
         apply_as(&cms(&c, ns), "someone", cm(ns, "d-unlabelled", json!({"x": "1"}))).await;
     }
     let other = vec![cm(nss[1], "d-other-set", json!({"x": "1"}))];
-    apply(&c, &other, &inv("other", nss[1])).await.unwrap();
+    apply(&c, &other, &inv("d-other", nss[1])).await.unwrap();
 
     let all = universe(&nss);
     let seed = std::env::var("KILN_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
@@ -132,7 +133,7 @@ async fn kill_9_at_random_points_then_rerun_converges() {
     let rounds = std::env::var("KILN_CRASH_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(20);
     for round in 0..rounds {
         let set: Vec<Value> = all.iter().filter(|_| rng.below(100) < 77).cloned().collect();
-        let delay = Duration::from_micros(rng.below(full.as_micros() as u64 * 12 / 10));
+        let delay = Duration::from_micros(rng.below(full.as_micros() as u64 * 9 / 10));
         let mut child = run(&set, "set.json").spawn().unwrap();
         tokio::time::sleep(delay).await;
         let killed = child.try_wait().unwrap().is_none();

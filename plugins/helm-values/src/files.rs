@@ -20,10 +20,7 @@ pub fn split_documents(data: &[u8]) -> Result<Vec<Vec<u8>>, LoadError> {
     let mut rest = data;
     while !rest.is_empty() {
         let (line, next) = match rest.iter().position(|&b| b == b'\n') {
-            Some(i) => (
-                rest.get(..i).unwrap_or_default(),
-                rest.get(i + 1..).unwrap_or_default(),
-            ),
+            Some(i) => (rest.get(..i).unwrap_or_default(), rest.get(i + 1..).unwrap_or_default()),
             None => (rest, &[][..]),
         };
         rest = next;
@@ -60,16 +57,10 @@ pub fn json_round_trip(v: Value) -> Result<Value, String> {
         Value::Float(f) if !f.is_finite() => {
             return Err(format!("json: unsupported value: {}", go_special_float(f)));
         }
-        Value::Seq(s) => Value::Seq(
-            s.into_iter()
-                .map(json_round_trip)
-                .collect::<Result<_, _>>()?,
-        ),
-        Value::Map(m) => Value::Map(
-            m.into_iter()
-                .map(|(k, v)| json_round_trip(v).map(|v| (k, v)))
-                .collect::<Result<_, _>>()?,
-        ),
+        Value::Seq(s) => Value::Seq(s.into_iter().map(json_round_trip).collect::<Result<_, _>>()?),
+        Value::Map(m) => {
+            Value::Map(m.into_iter().map(|(k, v)| json_round_trip(v).map(|v| (k, v))).collect::<Result<_, _>>()?)
+        }
         other => other,
     })
 }
@@ -100,8 +91,7 @@ fn json_kind(v: &Value) -> &'static str {
 /// numbers as floats. A null or empty document gives an empty map.
 pub fn parse_map_document(doc: &[u8]) -> Result<Map, String> {
     let text = String::from_utf8_lossy(doc);
-    let v =
-        kiln_yaml::from_str(&text).map_err(|e| format!("error converting YAML to JSON: {e}"))?;
+    let v = kiln_yaml::from_str(&text).map_err(|e| format!("error converting YAML to JSON: {e}"))?;
     let v = json_round_trip(v).map_err(|e| format!("error converting YAML to JSON: {e}"))?;
     match v {
         Value::Map(m) => Ok(m),
@@ -117,8 +107,8 @@ pub fn parse_map_document(doc: &[u8]) -> Result<Map, String> {
 pub fn load_values(data: &[u8]) -> Result<Map, LoadError> {
     let mut values = Map::new();
     for doc in split_documents(data)? {
-        let current = parse_map_document(&doc)
-            .map_err(|e| LoadError(format!("cannot unmarshal yaml document: {e}")))?;
+        let current =
+            parse_map_document(&doc).map_err(|e| LoadError(format!("cannot unmarshal yaml document: {e}")))?;
         merge_maps(&mut values, current);
     }
     Ok(values)
@@ -143,22 +133,13 @@ mod tests {
     #[test]
     fn splits_like_yaml_reader() {
         let docs = split_documents(b"a: 1\r\n---\nb: 2\n--- # c\n---\nc: 3").unwrap();
-        assert_eq!(
-            docs,
-            vec![b"a: 1\n".to_vec(), b"b: 2\n".to_vec(), b"c: 3\n".to_vec()]
-        );
+        assert_eq!(docs, vec![b"a: 1\n".to_vec(), b"b: 2\n".to_vec(), b"c: 3\n".to_vec()]);
         // `helm template c -f v1.yaml` with "a: 1\n--- x\nb: 2\n":
         // Error: failed to parse v1.yaml: error reading yaml document: invalid Yaml document separator: x
         let e = split_documents(b"a: 1\n--- x\nb: 2\n").unwrap_err();
-        assert_eq!(
-            e.0,
-            "error reading yaml document: invalid Yaml document separator: x"
-        );
+        assert_eq!(e.0, "error reading yaml document: invalid Yaml document separator: x");
         let e = split_documents(b"a: 1\n----\nb: 2\n").unwrap_err();
-        assert_eq!(
-            e.0,
-            "error reading yaml document: invalid Yaml document separator: -"
-        );
+        assert_eq!(e.0, "error reading yaml document: invalid Yaml document separator: -");
     }
 
     #[test]

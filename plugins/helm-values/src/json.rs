@@ -18,11 +18,7 @@ pub fn from_json_value(v: serde_json::Value) -> Value {
         serde_json::Value::Number(n) => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
         serde_json::Value::String(s) => Value::String(s),
         serde_json::Value::Array(a) => Value::Seq(a.into_iter().map(from_json_value).collect()),
-        serde_json::Value::Object(o) => Value::Map(
-            o.into_iter()
-                .map(|(k, v)| (k, from_json_value(v)))
-                .collect(),
-        ),
+        serde_json::Value::Object(o) => Value::Map(o.into_iter().map(|(k, v)| (k, from_json_value(v))).collect()),
     }
 }
 
@@ -79,10 +75,7 @@ mod tests {
         m.insert("i".into(), Value::Int(1_000_000));
         m.insert("n".into(), Value::Null);
         let text = to_transport_json(&m).unwrap();
-        assert_eq!(
-            text,
-            r#"{"f":1000000.0,"g":1e+21,"t":1e-7,"i":1000000,"n":null}"#
-        );
+        assert_eq!(text, r#"{"f":1000000.0,"g":1e+21,"t":1e-7,"i":1000000,"n":null}"#);
         let back = from_transport_json(&text).unwrap();
         assert_eq!(back, m);
     }
@@ -99,9 +92,6 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(r#"{"a":1,"b":[2,"x"]}"#).unwrap();
         let v = from_json_value(v);
         assert_eq!(v.get("a"), Some(&Value::Float(1.0)));
-        assert_eq!(
-            v.get("b").and_then(|b| b.as_seq()).map(|s| s[0].clone()),
-            Some(Value::Float(2.0))
-        );
+        assert_eq!(v.get("b").and_then(|b| b.as_seq()).map(|s| s[0].clone()), Some(Value::Float(2.0)));
     }
 }

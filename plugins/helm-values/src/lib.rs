@@ -17,9 +17,7 @@ mod goquote;
 mod json;
 pub mod strvals;
 
-pub use files::{
-    LoadError, json_round_trip, load_values, merge_maps, parse_map_document, split_documents,
-};
+pub use files::{LoadError, json_round_trip, load_values, merge_maps, parse_map_document, split_documents};
 pub use goquote::{go_quote, is_go_printable};
 pub use json::{TransportError, from_json_value, from_transport_json, to_transport_json};
 pub use kiln_yaml::{Map, Value};
@@ -69,24 +67,18 @@ pub fn merge_values(sources: &ValueSources, read: &mut ReadFile<'_>) -> Result<M
     let mut base = Map::new();
     for path in &sources.files {
         let raw = read(path).map_err(ValuesError::Read)?;
-        let current = load_values(&raw).map_err(|e| ValuesError::Parse {
-            path: path.clone(),
-            message: e.0,
-        })?;
+        let current = load_values(&raw).map_err(|e| ValuesError::Parse { path: path.clone(), message: e.0 })?;
         merge_maps(&mut base, current);
     }
     for value in &sources.set_json {
         let trimmed = value.trim();
         if trimmed.starts_with('{') {
-            let parsed: serde_json::Value = serde_json::from_str(trimmed).map_err(|_| {
-                ValuesError::Set(format!("failed parsing --set-json data JSON: {value}"))
-            })?;
+            let parsed: serde_json::Value = serde_json::from_str(trimmed)
+                .map_err(|_| ValuesError::Set(format!("failed parsing --set-json data JSON: {value}")))?;
             match from_json_value(parsed) {
                 Value::Map(m) => merge_maps(&mut base, m),
                 _ => {
-                    return Err(ValuesError::Set(format!(
-                        "failed parsing --set-json data JSON: {value}"
-                    )));
+                    return Err(ValuesError::Set(format!("failed parsing --set-json data JSON: {value}")));
                 }
             }
         } else {

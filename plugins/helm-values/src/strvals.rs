@@ -78,17 +78,11 @@ fn go_type(v: &Value) -> &'static str {
 }
 
 fn not_a_list(v: &Value) -> PErr {
-    PErr::Panic(format!(
-        "interface conversion: interface {{}} is {}, not []interface {{}}",
-        go_type(v)
-    ))
+    PErr::Panic(format!("interface conversion: interface {{}} is {}, not []interface {{}}", go_type(v)))
 }
 
 fn not_a_map(v: &Value) -> PErr {
-    PErr::Panic(format!(
-        "interface conversion: interface {{}} is {}, not map[string]interface {{}}",
-        go_type(v)
-    ))
+    PErr::Panic(format!("interface conversion: interface {{}} is {}, not map[string]interface {{}}", go_type(v)))
 }
 
 struct Parser<'s, 'a> {
@@ -152,11 +146,7 @@ impl<'s, 'a> Parser<'s, 'a> {
     }
 
     fn key_inner(&mut self, data: &mut Map, mut level: usize) -> PResult<()> {
-        let stop: &[char] = if self.literal {
-            &['=', '[', '.']
-        } else {
-            &['=', '[', ',', '.']
-        };
+        let stop: &[char] = if self.literal { &['=', '[', '.'] } else { &['=', '[', ',', '.'] };
         let (k, last) = self.until(stop);
         match last {
             None => {
@@ -167,9 +157,7 @@ impl<'s, 'a> Parser<'s, 'a> {
                 }
             }
             Some('[') => {
-                let i = self
-                    .key_index()
-                    .map_err(|e| wrap("error parsing index", e))?;
+                let i = self.key_index().map_err(|e| wrap("error parsing index", e))?;
                 let list = match data.get_mut(&k) {
                     None => Vec::new(),
                     Some(Value::Seq(l)) => std::mem::take(l),
@@ -182,10 +170,7 @@ impl<'s, 'a> Parser<'s, 'a> {
             Some('=') => self.assign(data, k),
             Some(',') => {
                 set(data, &k, Value::String(String::new()));
-                Err(PErr::Msg(format!(
-                    "key {} has no value (cannot end with ,)",
-                    go_quote(&k)
-                )))
+                Err(PErr::Msg(format!("key {} has no value (cannot end with ,)", go_quote(&k))))
             }
             Some(_) => {
                 // '.'
@@ -213,9 +198,7 @@ impl<'s, 'a> Parser<'s, 'a> {
                     set(data, &k, Value::Map(inner));
                 }
                 match res {
-                    Ok(()) if empty => {
-                        Err(PErr::Msg(format!("key map {} has no value", go_quote(&k))))
-                    }
+                    Ok(()) if empty => Err(PErr::Msg(format!("key map {} has no value", go_quote(&k)))),
                     r => r,
                 }
             }
@@ -267,27 +250,13 @@ impl<'s, 'a> Parser<'s, 'a> {
     }
 
     /// Parse what follows `[i]`, updating `list`. Returns the list (even on error, like Go) and the outcome.
-    fn list_item(
-        &mut self,
-        mut list: Vec<Value>,
-        i: i64,
-        level: usize,
-    ) -> (Vec<Value>, PResult<()>) {
+    fn list_item(&mut self, mut list: Vec<Value>, i: i64, level: usize) -> (Vec<Value>, PResult<()>) {
         if i < 0 {
-            return (
-                list,
-                Err(PErr::Msg(format!("negative {i} index not allowed"))),
-            );
+            return (list, Err(PErr::Msg(format!("negative {i} index not allowed"))));
         }
         let (k, last) = self.until(&['[', '.', '=']);
         if !k.is_empty() {
-            return (
-                list,
-                Err(PErr::Msg(format!(
-                    "unexpected data at end of array index: {}",
-                    go_quote(&k)
-                ))),
-            );
+            return (list, Err(PErr::Msg(format!("unexpected data at end of array index: {}", go_quote(&k)))));
         }
         match last {
             None => (list, Err(PErr::Eof)),
@@ -458,23 +427,15 @@ fn set(data: &mut Map, key: &str, val: Value) {
 
 fn set_index(mut list: Vec<Value>, index: i64, val: Value) -> (Vec<Value>, PResult<()>) {
     if index < 0 {
-        return (
-            list,
-            Err(PErr::Msg(format!("negative {index} index not allowed"))),
-        );
+        return (list, Err(PErr::Msg(format!("negative {index} index not allowed"))));
     }
     let Ok(i) = usize::try_from(index) else {
-        return (
-            list,
-            Err(PErr::Msg(format!("error processing index {index}"))),
-        );
+        return (list, Err(PErr::Msg(format!("error processing index {index}"))));
     };
     if i > MAX_INDEX {
         return (
             list,
-            Err(PErr::Msg(format!(
-                "index of {index} is greater than maximum supported index of {MAX_INDEX}"
-            ))),
+            Err(PErr::Msg(format!("index of {index} is greater than maximum supported index of {MAX_INDEX}"))),
         );
     }
     if list.len() <= i {
@@ -490,13 +451,9 @@ fn set_index(mut list: Vec<Value>, index: i64, val: Value) -> (Vec<Value>, PResu
 fn go_atoi(s: &str) -> Result<i64, String> {
     let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!(
-            "strconv.Atoi: parsing {}: invalid syntax",
-            go_quote(s)
-        ));
+        return Err(format!("strconv.Atoi: parsing {}: invalid syntax", go_quote(s)));
     }
-    s.parse::<i64>()
-        .map_err(|_| format!("strconv.Atoi: parsing {}: value out of range", go_quote(s)))
+    s.parse::<i64>().map_err(|_| format!("strconv.Atoi: parsing {}: value out of range", go_quote(s)))
 }
 
 /// `strings.EqualFold` against an ASCII lowercase word, including the Unicode simple folds that map onto ASCII
@@ -551,13 +508,7 @@ pub fn typed_val(v: &str, as_string: bool) -> Value {
 }
 
 fn run(s: &str, dest: &mut Map, mode: Mode<'_>, literal: bool) -> Result<(), StrvalsError> {
-    let mut p = Parser {
-        src: s,
-        pos: 0,
-        last_len: 0,
-        mode,
-        literal,
-    };
+    let mut p = Parser { src: s, pos: 0, last_len: 0, mode, literal };
     p.parse(dest)
 }
 
@@ -577,11 +528,7 @@ pub fn parse_json(s: &str, dest: &mut Map) -> Result<(), StrvalsError> {
 }
 
 /// `--set-file`: parse `s` into `dest`; each value is a path, and `read` returns the file's contents.
-pub fn parse_into_file(
-    s: &str,
-    dest: &mut Map,
-    read: &mut FileReader<'_>,
-) -> Result<(), StrvalsError> {
+pub fn parse_into_file(s: &str, dest: &mut Map, read: &mut FileReader<'_>) -> Result<(), StrvalsError> {
     run(s, dest, Mode::File(read), false)
 }
 

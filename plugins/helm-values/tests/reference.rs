@@ -89,10 +89,7 @@ fn typed(v: &Value) -> serde_json::Value {
         Value::Uint(u) => ("uint64", serde_json::json!(*u)),
         Value::Float(f) => ("float64", serde_json::json!(*f)),
         Value::String(s) => ("string", serde_json::Value::String(s.clone())),
-        Value::Seq(s) => (
-            "list",
-            serde_json::Value::Array(s.iter().map(typed).collect()),
-        ),
+        Value::Seq(s) => ("list", serde_json::Value::Array(s.iter().map(typed).collect())),
         Value::Map(m) => ("map", typed_map(m)),
     };
     serde_json::json!({"t": t, "v": v})
@@ -107,9 +104,7 @@ fn same(a: &serde_json::Value, b: &serde_json::Value) -> bool {
     use serde_json::Value as J;
     match (a, b) {
         (J::Number(x), J::Number(y)) => x.as_f64() == y.as_f64(),
-        (J::Array(x), J::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
-        }
+        (J::Array(x), J::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q)),
         (J::Object(x), J::Object(y)) => {
             x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
         }
@@ -145,17 +140,10 @@ fn matches_helm() {
                     failures.push(format!("{args}\n  want {msg}\n  have {have}"));
                 }
             }
-            (_, Ok(values)) => {
-                failures.push(format!("{args}\n  want {expected}\n  have {:?}", values))
-            }
+            (_, Ok(values)) => failures.push(format!("{args}\n  want {expected}\n  have {:?}", values)),
             (_, Err(e)) => failures.push(format!("{args}\n  want {expected}\n  have error {e}")),
         }
     }
     assert!(count > 30, "too few cases read");
-    assert!(
-        failures.is_empty(),
-        "{} of {count} cases differ:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {count} cases differ:\n{}", failures.len(), failures.join("\n"));
 }

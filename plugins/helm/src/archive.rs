@@ -52,7 +52,10 @@ pub fn clean_path(p: &str) -> String {
 
 fn is_drive_path(n: &str) -> bool {
     let b = n.as_bytes();
-    b.len() >= 3 && b.first().is_some_and(|c| c.is_ascii_alphabetic()) && b.get(1) == Some(&b':') && b.get(2) == Some(&b'/')
+    b.len() >= 3
+        && b.first().is_some_and(|c| c.is_ascii_alphabetic())
+        && b.get(1) == Some(&b':')
+        && b.get(2) == Some(&b'/')
 }
 
 /// Strip a leading UTF-8 byte order mark.
@@ -158,7 +161,8 @@ mod tests {
 
     #[test]
     fn extracts_and_strips_top_dir() {
-        let files = extract(&tgz(&[("c/Chart.yaml", b"name: c"), ("c/templates/a.yaml", b"\xEF\xBB\xBFa: 1")])).unwrap();
+        let files =
+            extract(&tgz(&[("c/Chart.yaml", b"name: c"), ("c/templates/a.yaml", b"\xEF\xBB\xBFa: 1")])).unwrap();
         assert_eq!(files.len(), 2);
         assert_eq!(files[0].name, "Chart.yaml");
         assert_eq!(files[1].name, "templates/a.yaml");

@@ -168,8 +168,7 @@ pub fn parse_kube_version(input: &str) -> Result<KubeVersion, String> {
         parsed.push(n);
     }
     let version = if input.starts_with('v') { input.to_owned() } else { format!("v{input}") };
-    let normalized =
-        format!("v{}", parsed.iter().map(u64::to_string).collect::<Vec<_>>().join("."));
+    let normalized = format!("v{}", parsed.iter().map(u64::to_string).collect::<Vec<_>>().join("."));
     Ok(KubeVersion {
         version,
         normalized,
@@ -210,7 +209,10 @@ mod tests {
     fn parses_like_helm() {
         // Expectations from `helm template c --kube-version X` printing the KubeVersion fields (helm v4.1.4).
         let k = parse_kube_version("1.33.4-gke.1").unwrap();
-        assert_eq!((k.normalized.as_str(), k.version.as_str(), k.major.as_str(), k.minor.as_str()), ("v1.33.4", "v1.33.4-gke.1", "1", "33"));
+        assert_eq!(
+            (k.normalized.as_str(), k.version.as_str(), k.major.as_str(), k.minor.as_str()),
+            ("v1.33.4", "v1.33.4-gke.1", "1", "33")
+        );
         let k = parse_kube_version("v1.30").unwrap();
         assert_eq!((k.normalized.as_str(), k.version.as_str()), ("v1.30", "v1.30"));
         let k = parse_kube_version("1.30.1.5").unwrap();

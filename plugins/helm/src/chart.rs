@@ -151,9 +151,7 @@ pub fn load_files(files: Vec<ChartFile>, budget: &mut Budget, depth: usize) -> R
         if f.name == "Chart.yaml" {
             has_metadata = true;
             let doc = parse_yaml(&f.data).map_err(|e| LoadError(format!("cannot load Chart.yaml: {e}")))?;
-            c.metadata
-                .decode_into(&doc)
-                .map_err(|e| LoadError(format!("cannot load Chart.yaml: {e}")))?;
+            c.metadata.decode_into(&doc).map_err(|e| LoadError(format!("cannot load Chart.yaml: {e}")))?;
             if c.metadata.api_version.is_empty() {
                 c.metadata.api_version = "v1".into();
             }
@@ -174,9 +172,7 @@ pub fn load_files(files: Vec<ChartFile>, budget: &mut Budget, depth: usize) -> R
             "requirements.yaml" => {
                 has_metadata = true;
                 let doc = parse_yaml(&f.data).map_err(|e| LoadError(format!("cannot load requirements.yaml: {e}")))?;
-                c.metadata
-                    .decode_into(&doc)
-                    .map_err(|e| LoadError(format!("cannot load requirements.yaml: {e}")))?;
+                c.metadata.decode_into(&doc).map_err(|e| LoadError(format!("cannot load requirements.yaml: {e}")))?;
                 if c.metadata.api_version == "v1" {
                     c.files.push(f);
                 }

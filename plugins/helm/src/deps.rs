@@ -42,9 +42,7 @@ pub fn process_dependencies(c: &mut Chart, vals: &Map, w: &mut Warnings) -> Resu
 /// The first loaded subchart that a dependency entry refers to (same name, compatible version), copied and renamed
 /// to the alias.
 fn alias_dependency(charts: &[Chart], name: &str, version: &str, alias: &str) -> Option<Chart> {
-    let found = charts
-        .iter()
-        .find(|c| c.name() == name && is_compatible_range(version, &c.metadata.version))?;
+    let found = charts.iter().find(|c| c.name() == name && is_compatible_range(version, &c.metadata.version))?;
     let mut out = found.clone();
     if !alias.is_empty() {
         out.metadata.name = alias.to_owned();
@@ -103,9 +101,7 @@ fn process_enabled(c: &mut Chart, v: &Map, path: &str, w: &mut Warnings) -> Resu
     let mut chart_deps: Vec<Chart> = existing
         .iter()
         .filter(|e| {
-            !c.metadata
-                .deps()
-                .any(|r| e.name() == r.name && is_compatible_range(&r.version, &e.metadata.version))
+            !c.metadata.deps().any(|r| e.name() == r.name && is_compatible_range(&r.version, &e.metadata.version))
         })
         .cloned()
         .collect();

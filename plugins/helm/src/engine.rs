@@ -67,10 +67,7 @@ pub fn metadata_map(md: &Metadata, is_root: bool) -> Value {
                 ("Condition", Value::from(d.condition.as_str())),
                 ("Tags", strings(&d.tags)),
                 ("Enabled", Value::Bool(d.enabled)),
-                (
-                    "ImportValues",
-                    Value::List(List::new(d.import_values.iter().map(import_value).collect())),
-                ),
+                ("ImportValues", Value::List(List::new(d.import_values.iter().map(import_value).collect()))),
                 ("Alias", Value::from(d.alias.as_str())),
             ]),
             None => Value::Nil,
@@ -133,10 +130,7 @@ fn collect(chart: &Chart, parent: &Map, full_path: &str, is_root: bool, out: &mu
     let subcharts = Map::new();
     let next = Map::new();
     next.insert("Chart", metadata_map(&chart.metadata, is_root));
-    next.insert(
-        "Files",
-        Value::object(Files::new(chart.files.iter().map(|f| (f.name.clone(), f.data.clone())))),
-    );
+    next.insert("Files", Value::object(Files::new(chart.files.iter().map(|f| (f.name.clone(), f.data.clone())))));
     next.insert("Release", parent.get("Release").unwrap_or_default());
     next.insert("Capabilities", parent.get("Capabilities").unwrap_or_default());
     let values = if is_root {

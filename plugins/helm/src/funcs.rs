@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use gotmpl::{Funcs, FuncError, List, Map, NumberMode, Param, Signature, Value};
+use gotmpl::{FuncError, Funcs, List, Map, NumberMode, Param, Signature, Value};
 
 /// How deeply one template may `include` itself (Helm's `recursionMaxNums`).
 pub const RECURSION_MAX: usize = 1000;
@@ -56,10 +56,7 @@ pub fn go_json(v: &kiln_yaml::Value) -> Result<String, String> {
             Y::Uint(u) => out.push_str(&u.to_string()),
             Y::Float(f) => {
                 if !f.is_finite() {
-                    return Err(format!(
-                        "json: unsupported value: {}",
-                        kiln_yaml::gofmt::format_float_g(*f)
-                    ));
+                    return Err(format!("json: unsupported value: {}", kiln_yaml::gofmt::format_float_g(*f)));
                 }
                 out.push_str(&kiln_yaml::gofmt::format_float_json(*f));
             }
@@ -251,9 +248,7 @@ pub fn register(funcs: &mut Funcs) {
             v => Ok(v.clone()),
         }
     });
-    funcs.register("fail", Signature::new(&[Param::String]), |_cx, args| {
-        Err(FuncError::new(warn_wrap(args.str(0)?)))
-    });
+    funcs.register("fail", Signature::new(&[Param::String]), |_cx, args| Err(FuncError::new(warn_wrap(args.str(0)?))));
     funcs.register(
         "lookup",
         Signature::new(&[Param::String, Param::String, Param::String, Param::String]),
@@ -288,10 +283,9 @@ pub fn register(funcs: &mut Funcs) {
         let set = cx.set_name().to_owned();
         match cx.execute_text(&set, text, data) {
             Ok(out) => Ok(Value::from(out.replace("<no value>", ""))),
-            Err(e @ gotmpl::Error::Parse(_)) => Err(FuncError::with_source(
-                format!("cannot parse template {}: {e}", gotmpl::strconv::quote(text)),
-                e,
-            )),
+            Err(e @ gotmpl::Error::Parse(_)) => {
+                Err(FuncError::with_source(format!("cannot parse template {}: {e}", gotmpl::strconv::quote(text)), e))
+            }
             Err(e) => Err(FuncError::with_source(
                 format!("error during tpl function execution for {}: {e}", gotmpl::strconv::quote(text)),
                 e,

@@ -25,8 +25,10 @@ pub fn sprint_value(v: &kiln_yaml::Value) -> String {
         Value::Map(m) => {
             let mut keys: Vec<&String> = m.keys().collect();
             keys.sort();
-            let parts: Vec<String> =
-                keys.iter().map(|k| format!("{k}:{}", m.get(k.as_str()).map(sprint_value).unwrap_or_default())).collect();
+            let parts: Vec<String> = keys
+                .iter()
+                .map(|k| format!("{k}:{}", m.get(k.as_str()).map(sprint_value).unwrap_or_default()))
+                .collect();
             format!("map[{}]", parts.join(" "))
         }
     }

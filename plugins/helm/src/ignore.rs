@@ -66,11 +66,8 @@ impl Rules {
             Some(r) => (true, r),
             None => (false, rule),
         };
-        let (base_only, pattern) = if let Some(r) = rule.strip_prefix('/') {
-            (false, r)
-        } else {
-            (!rule.contains('/'), rule)
-        };
+        let (base_only, pattern) =
+            if let Some(r) = rule.strip_prefix('/') { (false, r) } else { (!rule.contains('/'), rule) };
         self.rules.push(Rule { pattern: pattern.to_owned(), negate, must_dir, base_only });
         Ok(())
     }

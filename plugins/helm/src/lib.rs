@@ -136,9 +136,9 @@ const DEBUG_HINT: &str = "\n\nUse --debug flag to render out invalid YAML";
 pub fn load_chart(files: &[ChartFile]) -> Result<Chart, RenderError> {
     let mut budget = chart::Budget::default();
     let is_archive = files.len() == 1
-        && files.first().is_some_and(|f| {
-            (f.name.ends_with(".tgz") || f.name.ends_with(".tar.gz")) && !f.name.contains('/')
-        });
+        && files
+            .first()
+            .is_some_and(|f| (f.name.ends_with(".tgz") || f.name.ends_with(".tar.gz")) && !f.name.contains('/'));
     let res = if is_archive {
         let data = files.first().map(|f| f.data.clone()).unwrap_or_else(|| std::sync::Arc::from(&[][..]));
         chart::load_archive(&data, &mut budget, 0)
@@ -167,7 +167,12 @@ pub fn render_with_warnings(req: &RenderRequest) -> Result<(Vec<RenderedDocument
     }
 }
 
-fn render_inner(req: &RenderRequest, warnings: &mut Vec<String>) -> Result<Vec<RenderedDocument>, RenderError> {
+/// Everything up to template execution: the processed chart and the rendered files (template name, output) of
+/// every non-partial template, `NOTES.txt` included, in render order.
+fn render_files_inner(
+    req: &RenderRequest,
+    warnings: &mut Vec<String>,
+) -> Result<(Chart, Vec<(String, String)>), RenderError> {
     let caps = Capabilities::new(req.kube_version.as_deref(), &req.api_versions).map_err(RenderError::invalid)?;
     let mut chart = load_chart(&req.files)?;
 
@@ -201,6 +206,17 @@ fn render_inner(req: &RenderRequest, warnings: &mut Vec<String>) -> Result<Vec<R
 
     let rendered = engine::render(&chart, &values, &req.release, &caps)
         .map_err(|e| RenderError::failed(format!("{e}{DEBUG_HINT}")))?;
+    Ok((chart, rendered))
+}
+
+/// Render every template without sorting or printing: (template name, output) for each non-partial template,
+/// `NOTES.txt` files included, in Helm's render order. Useful to show a chart's notes.
+pub fn render_templates(req: &RenderRequest) -> Result<Vec<(String, String)>, RenderError> {
+    render_files_inner(req, &mut Vec::new()).map(|(_, files)| files)
+}
+
+fn render_inner(req: &RenderRequest, warnings: &mut Vec<String>) -> Result<Vec<RenderedDocument>, RenderError> {
+    let (chart, rendered) = render_files_inner(req, warnings)?;
     let files: Vec<(String, String)> = rendered.into_iter().filter(|(name, _)| !name.ends_with("NOTES.txt")).collect();
     let (hooks, manifests) =
         sorter::sort_manifests(&files).map_err(|e| RenderError::failed(format!("{}{DEBUG_HINT}", e.0)))?;

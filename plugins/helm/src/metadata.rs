@@ -179,10 +179,7 @@ fn fields<'m>(m: &'m Map, names: &[&str]) -> Vec<(usize, &'m Value)> {
     keys.sort();
     let mut out = Vec::new();
     for k in keys {
-        let idx = names
-            .iter()
-            .position(|n| n == k)
-            .or_else(|| names.iter().position(|n| n.eq_ignore_ascii_case(k)));
+        let idx = names.iter().position(|n| n == k).or_else(|| names.iter().position(|n| n.eq_ignore_ascii_case(k)));
         if let (Some(i), Some(v)) = (idx, m.get(k.as_str())) {
             out.push((i, v));
         }
@@ -394,10 +391,7 @@ impl Metadata {
                 *t = sanitize(t);
             }
             if !d.alias.is_empty() && !d.alias.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-                return Err(verr(format!(
-                    "dependency {} has disallowed characters in the alias",
-                    go_quote(&d.name)
-                )));
+                return Err(verr(format!("dependency {} has disallowed characters in the alias", go_quote(&d.name))));
             }
             let key = if d.alias.is_empty() { d.name.clone() } else { d.alias.clone() };
             if !seen.insert(key.clone()) {

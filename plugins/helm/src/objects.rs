@@ -29,7 +29,12 @@ impl Files {
     fn glob(&self, pattern: &str) -> Files {
         let matcher = crate::glob::Glob::compile(pattern).unwrap_or_else(|_| crate::glob::Glob::match_all());
         Files {
-            files: self.files.iter().filter(|(k, _)| matcher.is_match(k)).map(|(k, v)| (k.clone(), v.clone())).collect(),
+            files: self
+                .files
+                .iter()
+                .filter(|(k, _)| matcher.is_match(k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
         }
     }
 

@@ -80,7 +80,9 @@ fn message(kind: &ValidationErrorKind, instance: &serde_json::Value) -> String {
         _ => 0,
     };
     match kind {
-        K::AdditionalItems { limit } => format!("last {} additionalItem(s) not allowed", len(instance).saturating_sub(*limit)),
+        K::AdditionalItems { limit } => {
+            format!("last {} additionalItem(s) not allowed", len(instance).saturating_sub(*limit))
+        }
         K::AdditionalProperties { unexpected } => {
             format!("additional properties {} not allowed", join_quoted(unexpected.iter().map(String::as_str)))
         }
@@ -100,8 +102,12 @@ fn message(kind: &ValidationErrorKind, instance: &serde_json::Value) -> String {
             }
             _ => "enum failed".into(),
         },
-        K::ExclusiveMaximum { limit } => format!("exclusiveMaximum: got {}, want {}", display(instance), display(limit)),
-        K::ExclusiveMinimum { limit } => format!("exclusiveMinimum: got {}, want {}", display(instance), display(limit)),
+        K::ExclusiveMaximum { limit } => {
+            format!("exclusiveMaximum: got {}, want {}", display(instance), display(limit))
+        }
+        K::ExclusiveMinimum { limit } => {
+            format!("exclusiveMinimum: got {}, want {}", display(instance), display(limit))
+        }
         K::FalseSchema => "false schema".into(),
         K::Format { format } => format!("{} is not valid {format}", display(instance)),
         K::MaxItems { limit } => format!("maxItems: got {}, want {limit}", len(instance)),
@@ -156,10 +162,8 @@ pub fn validate_single(values: &Map, schema: &[u8]) -> Result<(), String> {
             && *last_path == path
             && (last_msg.starts_with("missing property ") || last_msg.starts_with("missing properties "))
         {
-            let names = last_msg
-                .trim_start_matches("missing property ")
-                .trim_start_matches("missing properties ")
-                .to_owned();
+            let names =
+                last_msg.trim_start_matches("missing property ").trim_start_matches("missing properties ").to_owned();
             let add = property.as_str().map(quote).unwrap_or_else(|| display(property));
             *last_msg = format!("missing properties {names}, {add}");
             continue;

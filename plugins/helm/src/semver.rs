@@ -91,19 +91,14 @@ fn validate_metadata(m: &str) -> Result<(), SemverError> {
 
 fn parse_segment(s: &str) -> Result<u64, SemverError> {
     s.parse::<u64>().map_err(|_| {
-        SemverError(format!(
-            "error parsing version segment: strconv.ParseUint: parsing \"{s}\": value out of range"
-        ))
+        SemverError(format!("error parsing version segment: strconv.ParseUint: parsing \"{s}\": value out of range"))
     })
 }
 
 impl Version {
     /// Parse leniently (`NewVersion` with coercion on).
     pub fn parse(v: &str) -> Result<Version, SemverError> {
-        let m = regexes()
-            .loose
-            .captures(v)
-            .ok_or_else(|| SemverError("invalid semantic version".into()))?;
+        let m = regexes().loose.captures(v).ok_or_else(|| SemverError("invalid semantic version".into()))?;
         let group = |i: usize| m.get(i).map_or("", |g| g.as_str());
         let major = parse_segment(group(1))?;
         let minor = match group(2) {
@@ -144,16 +139,14 @@ impl Version {
 
     /// Precedence order (metadata ignored).
     pub fn compare(&self, o: &Version) -> Ordering {
-        self.major
-            .cmp(&o.major)
-            .then(self.minor.cmp(&o.minor))
-            .then(self.patch.cmp(&o.patch))
-            .then_with(|| match (self.pre.is_empty(), o.pre.is_empty()) {
+        self.major.cmp(&o.major).then(self.minor.cmp(&o.minor)).then(self.patch.cmp(&o.patch)).then_with(|| {
+            match (self.pre.is_empty(), o.pre.is_empty()) {
                 (true, true) => Ordering::Equal,
                 (true, false) => Ordering::Greater,
                 (false, true) => Ordering::Less,
                 (false, false) => compare_prerelease(&self.pre, &o.pre),
-            })
+            }
+        })
     }
 }
 
@@ -271,10 +264,7 @@ fn parse_constraint(c: &str) -> Result<Constraint, SemverError> {
             dirty: true,
         });
     }
-    let m = regexes()
-        .constraint
-        .captures(c)
-        .ok_or_else(|| SemverError(format!("improper constraint: {c}")))?;
+    let m = regexes().constraint.captures(c).ok_or_else(|| SemverError(format!("improper constraint: {c}")))?;
     let g = |i: usize| m.get(i).map_or("", |x| x.as_str());
     let op = match g(1) {
         "" | "=" => Op::TildeOrEqual,
@@ -332,9 +322,7 @@ impl Constraints {
 
     /// Whether `v` satisfies the constraints.
     pub fn check(&self, v: &Version) -> bool {
-        self.groups
-            .iter()
-            .any(|(group, has_pre)| group.iter().all(|c| check_one(v, c, *has_pre)))
+        self.groups.iter().any(|(group, has_pre)| group.iter().all(|c| check_one(v, c, *has_pre)))
     }
 }
 

@@ -125,11 +125,7 @@ fn separator() -> &'static Regex {
 
 /// `SplitManifests`: the documents of one rendered file, in order, each trimmed.
 pub fn split_manifests(big: &str) -> Vec<String> {
-    separator()
-        .split(big.trim())
-        .filter(|d| !d.is_empty())
-        .map(|d| d.trim().to_owned())
-        .collect()
+    separator().split(big.trim()).filter(|d| !d.is_empty()).map(|d| d.trim().to_owned()).collect()
 }
 
 fn json_kind(v: &Value) -> &'static str {
@@ -168,7 +164,8 @@ fn sorted_fields<'a>(m: &'a kiln_yaml::Map, names: &[&str]) -> Vec<(usize, &'a V
     keys.sort();
     keys.into_iter()
         .filter_map(|k| {
-            let i = names.iter().position(|n| n == k).or_else(|| names.iter().position(|n| n.eq_ignore_ascii_case(k)))?;
+            let i =
+                names.iter().position(|n| n == k).or_else(|| names.iter().position(|n| n.eq_ignore_ascii_case(k)))?;
             Some((i, m.get(k.as_str())?))
         })
         .collect()

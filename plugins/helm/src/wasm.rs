@@ -41,8 +41,8 @@ pub fn parse_config(config: &str) -> Result<RenderOptions, String> {
 /// Build a [`RenderRequest`] from the plugin input.
 pub fn request_from_input(input: RenderInput) -> Result<RenderRequest, PluginError> {
     let options = parse_config(&input.config).map_err(PluginError::invalid_config)?;
-    let values = kiln_helm_values::from_transport_json(&input.values)
-        .map_err(|e| PluginError::invalid_input(e.to_string()))?;
+    let values =
+        kiln_helm_values::from_transport_json(&input.values).map_err(|e| PluginError::invalid_input(e.to_string()))?;
     let release = input.release;
     Ok(RenderRequest {
         files: input.files.into_iter().map(|f| ChartFile::new(f.path, f.content)).collect(),
@@ -66,10 +66,9 @@ impl Guest for HelmRenderer {
     fn render(input: RenderInput) -> Result<Vec<Document>, PluginError> {
         let req = request_from_input(input)?;
         match crate::render(&req) {
-            Ok(docs) => Ok(docs
-                .into_iter()
-                .map(|d| Document { content: d.content.into_bytes(), origin: d.origin })
-                .collect()),
+            Ok(docs) => {
+                Ok(docs.into_iter().map(|d| Document { content: d.content.into_bytes(), origin: d.origin }).collect())
+            }
             Err(e) => {
                 let detail = ErrorDetail { message: e.message, location: None };
                 Err(match e.kind {

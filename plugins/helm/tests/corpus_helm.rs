@@ -34,7 +34,10 @@ fn check(case: &Case) -> Result<(), String> {
     let s = &case.spec;
     let str_of = |k: &str| s.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
     let list_of = |k: &str| -> Vec<String> {
-        s.get(k).and_then(|v| v.as_array()).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()).unwrap_or_default()
+        s.get(k)
+            .and_then(|v| v.as_array())
+            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
     };
     let chart = case.dir.join(str_of("chart"));
     let values: Vec<PathBuf> = list_of("values").into_iter().map(|v| case.dir.join(v)).collect();

@@ -70,6 +70,11 @@ macro_rules! need_cluster {
     };
 }
 
+/// A namespace name unique to this test process (tests can re-run against a long-lived cluster).
+pub fn uniq(base: &str) -> String {
+    format!("{base}-{}", std::process::id())
+}
+
 /// Connects with `namespace` as the default namespace.
 pub async fn connect(kubeconfig: &Path, namespace: &str) -> Cluster {
     Cluster::connect(&ConnectOptions {
@@ -188,9 +193,21 @@ pub fn kubectl(kubeconfig: &Path, args: &[&str], stdin: Option<&str>, env: &[(&s
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// The path of an example binary built by `cargo test` beside the test binary.
+/// The path of an example binary beside the test binary. `cargo test` builds examples when no target is
+/// selected; otherwise (`--test crash`) it is built here with the same profile and target dir.
 pub fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().parent().unwrap();
-    dir.join("examples").join(name)
+    let path = dir.join("examples").join(name);
+    if !path.exists() {
+        let mut cmd = Command::new(env!("CARGO"));
+        cmd.args(["build", "-p", "kiln-apply", "--example", name]);
+        if !cfg!(debug_assertions) {
+            cmd.arg("--release");
+        }
+        cmd.env("CARGO_TARGET_DIR", dir.parent().unwrap());
+        let status = cmd.status().unwrap();
+        assert!(status.success(), "building example {name} failed");
+    }
+    path
 }

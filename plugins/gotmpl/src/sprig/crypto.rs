@@ -12,6 +12,7 @@
 mod certs;
 mod der;
 mod keys;
+mod prime;
 
 use std::borrow::Cow;
 
@@ -61,9 +62,10 @@ pub fn register(funcs: &mut Funcs) {
     });
     // func buildCustomCertificate(b64cert string, b64key string) (certificate, error)
     funcs.register("buildCustomCert", Signature::new(&[String, String]), |_, args| {
-        let engine = base64::engine::general_purpose::STANDARD;
-        let cert = engine.decode(args.str(0)?).map_err(|_| FuncError::new("unable to decode base64 certificate"))?;
-        let key = engine.decode(args.str(1)?).map_err(|_| FuncError::new("unable to decode base64 private key"))?;
+        let cert = base64_std_decode(args.str(0)?.as_bytes())
+            .map_err(|_| FuncError::new("unable to decode base64 certificate"))?;
+        let key = base64_std_decode(args.str(1)?.as_bytes())
+            .map_err(|_| FuncError::new("unable to decode base64 private key"))?;
         let (_, der) = keys::pem_decode(&cert).ok_or_else(|| FuncError::new("unable to decode certificate"))?;
         certs::parse_certificate(&der)
             .map_err(|e| FuncError::new(format!("error parsing certificate: decodedCert.Bytes: {e}")))?;
@@ -116,6 +118,80 @@ pub fn register(funcs: &mut Funcs) {
 /// Standard base64 with padding.
 pub(crate) fn base64_std(data: &[u8]) -> std::string::String {
     base64::engine::general_purpose::STANDARD.encode(data)
+}
+
+/// `base64.StdEncoding.DecodeString`: padding required, `\r` and `\n` skipped, trailing bits ignored; the error
+/// is the offset Go reports (`illegal base64 data at input byte N`).
+pub(crate) fn base64_std_decode(src: &[u8]) -> Result<Vec<u8>, usize> {
+    fn value(c: u8) -> Option<u8> {
+        match c {
+            b'A'..=b'Z' => Some(c - b'A'),
+            b'a'..=b'z' => Some(c - b'a' + 26),
+            b'0'..=b'9' => Some(c - b'0' + 52),
+            b'+' => Some(62),
+            b'/' => Some(63),
+            _ => None,
+        }
+    }
+    let mut out = Vec::with_capacity(src.len() / 4 * 3);
+    let mut si = 0;
+    while si < src.len() {
+        let mut quantum = [0u8; 4];
+        let mut len = 4;
+        let mut trailing_error = None;
+        let mut j = 0;
+        while j < 4 {
+            let Some(&c) = src.get(si) else {
+                if j == 0 {
+                    return Ok(out);
+                }
+                return Err(si - j);
+            };
+            si += 1;
+            if let Some(v) = value(c) {
+                quantum[j] = v;
+                j += 1;
+                continue;
+            }
+            if c == b'\n' || c == b'\r' {
+                continue;
+            }
+            if c != b'=' || j < 2 {
+                return Err(si - 1);
+            }
+            if j == 2 {
+                // "==" is expected; the first '=' is consumed.
+                while si < src.len() && (src[si] == b'\n' || src[si] == b'\r') {
+                    si += 1;
+                }
+                if si == src.len() {
+                    return Err(src.len());
+                }
+                if src[si] != b'=' {
+                    return Err(si - 1);
+                }
+                si += 1;
+            }
+            while si < src.len() && (src[si] == b'\n' || src[si] == b'\r') {
+                si += 1;
+            }
+            if si < src.len() {
+                trailing_error = Some(si);
+            }
+            len = j;
+            break;
+        }
+        let v = (u32::from(quantum[0]) << 18)
+            | (u32::from(quantum[1]) << 12)
+            | (u32::from(quantum[2]) << 6)
+            | u32::from(quantum[3]);
+        let bytes = [(v >> 16) as u8, (v >> 8) as u8, v as u8];
+        out.extend_from_slice(&bytes[..len - 1]);
+        if let Some(at) = trailing_error {
+            return Err(at);
+        }
+    }
+    Ok(out)
 }
 
 /// The 2048-bit RSA key the certificate functions generate.
@@ -334,15 +410,8 @@ fn decrypt_aes(password: &str, crypt64: &str) -> Result<std::string::String, Fun
     if crypt64.is_empty() {
         return Ok(std::string::String::new());
     }
-    // encoding/base64 skips newlines.
-    let cleaned: std::string::String = crypt64.chars().filter(|&c| c != '\r' && c != '\n').collect();
-    let crypt = base64::engine::general_purpose::STANDARD.decode(cleaned.as_bytes()).map_err(|e| {
-        let at = match e {
-            base64::DecodeError::InvalidByte(i, _) | base64::DecodeError::InvalidLastSymbol(i, _) => i,
-            _ => cleaned.len(),
-        };
-        FuncError::new(format!("illegal base64 data at input byte {at}"))
-    })?;
+    let crypt = base64_std_decode(crypt64.as_bytes())
+        .map_err(|at| FuncError::new(format!("illegal base64 data at input byte {at}")))?;
     let Some((iv, body)) = crypt.split_first_chunk::<16>() else {
         return Err(FuncError::new(format!(
             "runtime error: slice bounds out of range [:16] with capacity {}",
@@ -369,6 +438,18 @@ fn decrypt_aes(password: &str, crypt64: &str) -> Result<std::string::String, Fun
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base64_decoding_follows_go() {
+        assert_eq!(base64_std_decode(b"aGk="), Ok(b"hi".to_vec()));
+        assert_eq!(base64_std_decode(b"aG\nk="), Ok(b"hi".to_vec()));
+        assert_eq!(base64_std_decode(b""), Ok(vec![]));
+        assert_eq!(base64_std_decode(b"AAAAAAAAAAAAAAAAAAAAAA"), Err(20));
+        assert_eq!(base64_std_decode(b"!!"), Err(0));
+        assert_eq!(base64_std_decode(b"aG="), Err(3));
+        assert_eq!(base64_std_decode(b"aGk=x"), Err(4));
+        assert_eq!(base64_std_decode(b"a==="), Err(1));
+    }
 
     #[test]
     fn aes_round_trips_and_rejects_garbage() {

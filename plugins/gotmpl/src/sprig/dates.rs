@@ -196,9 +196,10 @@ impl Object for TimeObject {
     fn method(&self, name: &str) -> Option<Signature> {
         use Param::{Any, Int, String};
         Some(match name {
-            "Year" | "Month" | "Day" | "Hour" | "Minute" | "Second" | "Nanosecond" | "YearDay" | "Weekday"
-            | "Unix" | "UnixMilli" | "UnixMicro" | "UnixNano" | "String" | "UTC" | "Local" | "Location" | "IsZero"
-            | "IsDST" => Signature::new(&[]),
+            "Year" | "Month" | "Day" | "Hour" | "Minute" | "Second" | "Nanosecond" | "YearDay" | "Weekday" | "Unix"
+            | "UnixMilli" | "UnixMicro" | "UnixNano" | "String" | "UTC" | "Local" | "Location" | "IsZero" | "IsDST" => {
+                Signature::new(&[])
+            }
             "Format" => Signature::new(&[String]),
             "Add" | "Round" | "Truncate" | "Sub" | "Before" | "After" | "Equal" | "Compare" | "In" => {
                 Signature::new(&[Any])
@@ -235,7 +236,9 @@ impl Object for TimeObject {
                 let loc = v.downcast_object::<LocationObject>().ok_or_else(|| match v {
                     // Go's In panics on a nil *Location.
                     Value::Nil => FuncError::new("time: missing Location in call to Time.In"),
-                    _ => FuncError::new(format!("wrong type for value; expected *time.Location; got {}", v.type_name())),
+                    _ => {
+                        FuncError::new(format!("wrong type for value; expected *time.Location; got {}", v.type_name()))
+                    }
                 })?;
                 time_value(t.in_location(loc.0.clone()))
             }

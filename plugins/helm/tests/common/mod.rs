@@ -10,8 +10,11 @@ use kiln_plugin_helm::{ReleaseInfo, RenderOptions, RenderRequest, print_stream, 
 /// The shared corpus directory (`../shared/corpus` from the repository root), if present. Panics when absent and
 /// `CI=true`, so CI cannot silently skip conformance.
 pub fn corpus_dir() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let dir = root.join("../shared/corpus");
+    // `KILN_CORPUS` overrides the location (for builds from another checkout).
+    let dir = match std::env::var_os("KILN_CORPUS") {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
+    };
     if dir.is_dir() {
         return Some(dir);
     }
@@ -29,7 +32,14 @@ pub struct Invocation {
 
 /// Build a render request like `helm template RELEASE CHART --namespace NS [-f V]... ARGS`, resolving relative
 /// value-file paths against `base`.
-pub fn invocation(release: &str, chart: &Path, namespace: &str, values: &[PathBuf], args: &[String], base: &Path) -> Result<Invocation, String> {
+pub fn invocation(
+    release: &str,
+    chart: &Path,
+    namespace: &str,
+    values: &[PathBuf],
+    args: &[String],
+    base: &Path,
+) -> Result<Invocation, String> {
     let mut sources = ValueSources::default();
     for v in values {
         sources.files.push(v.to_string_lossy().into_owned());

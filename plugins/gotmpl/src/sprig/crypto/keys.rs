@@ -70,9 +70,7 @@ pub(crate) fn pem_decode(data: &[u8]) -> Option<(String, Vec<u8>)> {
     loop {
         let start = rest.find("-----BEGIN ")?;
         let after = &rest[start + 11..];
-        let Some(type_end) = after.find("-----") else {
-            return None;
-        };
+        let type_end = after.find("-----")?;
         let kind = &after[..type_end];
         let body_start = &after[type_end + 5..];
         // The BEGIN line must end right after its dashes.
@@ -92,7 +90,7 @@ pub(crate) fn pem_decode(data: &[u8]) -> Option<(String, Vec<u8>)> {
                 }
             }
             let b64: String = lines[first.min(lines.len())..].concat().chars().filter(|c| !c.is_whitespace()).collect();
-            if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(b64.as_bytes()) {
+            if let Ok(bytes) = super::base64_std_decode(b64.as_bytes()) {
                 return Some((kind.to_string(), bytes));
             }
         }
@@ -104,7 +102,18 @@ impl PrivateKey {
     /// An RSA key of `bits` bits (exponent 65537).
     pub(crate) fn generate_rsa(bits: usize) -> Result<PrivateKey, String> {
         let mut rng = HostRng::checked().map_err(|e| e.to_string())?;
-        Ok(PrivateKey::Rsa(Box::new(rsa::RsaPrivateKey::new(&mut rng, bits).map_err(|e| e.to_string())?)))
+        // Two primes of half the size with their top two bits set, so that n has exactly `bits` bits (as Go's
+        // rsa.GenerateKey), and e = 65537.
+        const E: u32 = 65_537;
+        let p = super::prime::rsa_prime(bits / 2, E, &mut rng);
+        let q = loop {
+            let q = super::prime::rsa_prime(bits - bits / 2, E, &mut rng);
+            if q != p {
+                break q;
+            }
+        };
+        let key = rsa::RsaPrivateKey::from_primes(vec![p, q], rsa::BigUint::from(E)).map_err(|e| e.to_string())?;
+        Ok(PrivateKey::Rsa(Box::new(key)))
     }
 
     /// Generate a key as `genPrivateKey` does: RSA 4096 (`""` or `rsa`), DSA L2048N256, ECDSA P-256 or Ed25519.
@@ -113,16 +122,23 @@ impl PrivateKey {
         Ok(match kind {
             "" | "rsa" => return PrivateKey::generate_rsa(4096).map_err(GenerateError::Failed),
             "dsa" => {
-                let components = dsa::Components::generate(&mut rng, dsa::KeySize::DSA_2048_256);
-                let key = dsa::SigningKey::generate(&mut rng, components);
-                let vk = key.verifying_key();
-                let c = vk.components();
+                // dsa.GenerateParameters(L2048N256), then dsa.GenerateKey: x uniform in [1, q), y = g^x mod p.
+                let (p, q, g) = super::prime::dsa_parameters(2048, 256, &mut rng);
+                let x = loop {
+                    let mut bytes = [0u8; 32];
+                    rng.fill_bytes(&mut bytes);
+                    let x = rsa::BigUint::from_bytes_be(&bytes);
+                    if x != rsa::BigUint::from(0u8) && x < q {
+                        break x;
+                    }
+                };
+                let y = g.modpow(&x, &p);
                 PrivateKey::Dsa(vec![
-                    c.p().to_bytes_be(),
-                    c.q().to_bytes_be(),
-                    c.g().to_bytes_be(),
-                    vk.y().to_bytes_be(),
-                    key.x().to_bytes_be(),
+                    p.to_bytes_be(),
+                    q.to_bytes_be(),
+                    g.to_bytes_be(),
+                    y.to_bytes_be(),
+                    x.to_bytes_be(),
                 ])
             }
             "ecdsa" => PrivateKey::P256(p256::SecretKey::random(&mut rng)),

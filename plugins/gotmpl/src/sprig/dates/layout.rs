@@ -87,8 +87,11 @@ fn is_digit(s: &[u8], i: usize) -> bool {
     s.get(i).is_some_and(u8::is_ascii_digit)
 }
 
+/// A layout split at its first element: the literal text before it, the element and its text, and the rest.
+type Chunk<'a> = (&'a [u8], Option<(Std, &'a [u8])>, &'a [u8]);
+
 /// Go's `nextStdChunk`: the literal text before the first element, the element, and the rest.
-fn next_std_chunk(layout: &[u8]) -> (&[u8], Option<(Std, &[u8])>, &[u8]) {
+fn next_std_chunk(layout: &[u8]) -> Chunk<'_> {
     let at = |i: usize, s: &str| layout.get(i..i + s.len()) == Some(s.as_bytes());
     for i in 0..layout.len() {
         let cut = |std: Std, len: usize| (&layout[..i], Some((std, &layout[i..i + len])), &layout[i + len..]);
@@ -358,7 +361,7 @@ pub(crate) fn time_quote(s: &[u8]) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for &c in s {
-        if c >= 0x80 || c < b' ' {
+        if !(b' '..0x80).contains(&c) {
             out.push_str(&format!("\\x{c:02x}"));
         } else {
             if c == b'"' || c == b'\\' {
@@ -385,6 +388,9 @@ fn parse_error(layout: &[u8], value: &[u8], layout_elem: &[u8], value_elem: &[u8
         format!("parsing time {}{message}", time_quote(value))
     }
 }
+
+/// A numeric zone offset's sign, hours, minutes and seconds text, and its length in the value.
+type OffsetParts<'a> = (u8, &'a [u8], &'a [u8], &'a [u8], usize);
 
 /// Go's `getnum`: one or two digits (`fixed`: exactly two).
 fn getnum(s: &[u8], fixed: bool) -> Option<(i64, &[u8])> {
@@ -724,7 +730,7 @@ pub(crate) fn parse(layout_text: &str, value_text: &str, loc: &Location) -> Resu
             | Std::NumSecondsTz
             | Std::NumColonSecondsTz => {
                 // (sign, hours, minutes, seconds, length)
-                let parts: Option<(u8, &[u8], &[u8], &[u8], usize)> = match std {
+                let parts: Option<OffsetParts<'_>> = match std {
                     Std::Iso8601ColonTz | Std::NumColonTz => (value.len() >= 6 && value[3] == b':')
                         .then(|| (value[0], &value[1..3], &value[4..6], &b"00"[..], 6)),
                     Std::NumShortTz | Std::Iso8601ShortTz => {

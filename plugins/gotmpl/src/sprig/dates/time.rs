@@ -48,9 +48,10 @@ impl PartialEq for Location {
     }
 }
 
-/// The zone `Local` stands for: `TZ` when set to a known zone (a leading `:` is ignored, as in Go), else UTC.
-fn local_zone() -> Option<&'static TimeZone> {
-    static LOCAL: OnceLock<Option<TimeZone>> = OnceLock::new();
+/// The zone `Local` stands for, and its name: the zone named by `TZ` when that is set to a known zone (a leading
+/// `:` is ignored, as in Go), else UTC. Like Go, `Local` then calls itself by the zone's name, or `UTC`.
+fn local_zone_named() -> Option<&'static (String, TimeZone)> {
+    static LOCAL: OnceLock<Option<(String, TimeZone)>> = OnceLock::new();
     LOCAL
         .get_or_init(|| {
             let tz = std::env::var("TZ").ok()?;
@@ -58,9 +59,14 @@ fn local_zone() -> Option<&'static TimeZone> {
             if name.is_empty() || name == "UTC" {
                 return None;
             }
-            load_zone(name)
+            load_zone(name).map(|z| (name.to_string(), z))
         })
         .as_ref()
+}
+
+/// The zone `Local` stands for (`None`: UTC).
+fn local_zone() -> Option<&'static TimeZone> {
+    local_zone_named().map(|(_, z)| z)
 }
 
 /// A database zone by its exact (case-sensitive) name.
@@ -98,7 +104,7 @@ impl Location {
     pub(crate) fn name(&self) -> &str {
         match self {
             Location::Utc => "UTC",
-            Location::Local => "Local",
+            Location::Local => local_zone_named().map_or("UTC", |(n, _)| n.as_str()),
             Location::Fixed { name, .. } | Location::Named { name, .. } => name,
         }
     }

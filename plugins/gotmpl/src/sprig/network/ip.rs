@@ -217,10 +217,10 @@ mod tests {
         assert_eq!(parse_addr("::1"), Ok(Addr::V6(lo, String::new())));
         assert_eq!(parse_addr("::1%eth0"), Ok(Addr::V6(lo, "eth0".into())));
         assert_eq!(parse_addr("::ffff:1.2.3.4").map(|a| a.cert_bytes()), Ok(vec![1, 2, 3, 4]));
-        assert_eq!(parse_addr("zz").unwrap_err(), r#"ParseAddr("zz"): unable to parse IP"#);
+        assert_eq!(parse_addr("zz").err().as_deref(), Some(r#"ParseAddr("zz"): unable to parse IP"#));
         assert_eq!(
-            parse_addr("01.2.3.4").unwrap_err(),
-            r#"ParseAddr("01.2.3.4"): IPv4 field has octet with leading zero"#
+            parse_addr("01.2.3.4").err().as_deref(),
+            Some(r#"ParseAddr("01.2.3.4"): IPv4 field has octet with leading zero"#)
         );
         assert!(parse_addr("1:2:3:4:5:6:7:8:9").is_err());
         assert!(parse_addr("1::2::3").is_err());

@@ -1,0 +1,6 @@
+{{- define "errors.deep" -}}
+{{ .Values.missing.field }}
+{{- end -}}
+{{- define "errors.outer" -}}
+{{ include "errors.deep" . }}
+{{- end -}}

@@ -1,0 +1,3 @@
+{{- define "errors.req" -}}
+{{ required "value .Values.needed is required" .Values.needed }}
+{{- end -}}

@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""Write the table-driven fixtures under tests/fixtures/ and their expected output from the reference tool.
+
+Each case is a small overlay (files written under tests/fixtures/<case>/tree/) built with
+`kubectl kustomize tree/<dir>` (kubectl v1.35.2 = kustomize v5.7.1). Its stdout is saved as expected.yaml; when
+the reference fails, its stderr is saved as expected.err (the test then only requires an error).
+
+Usage: scripts/make-fixtures.py [KUBECTL]   (default /work/ref/bin/kubectl)
+"""
+import json, pathlib, shutil, subprocess, sys
+
+KUBECTL = sys.argv[1] if len(sys.argv) > 1 else "/work/ref/bin/kubectl"
+OUT = pathlib.Path(__file__).resolve().parent.parent / "tests" / "fixtures"
+
+DEPLOY = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    app: web
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      serviceAccountName: web
+      containers:
+      - name: web
+        image: nginx:1.25
+        envFrom:
+        - configMapRef:
+            name: web-config
+        - secretRef:
+            name: web-secret
+        volumeMounts:
+        - name: data
+          mountPath: /data
+      initContainers:
+      - name: init
+        image: busybox
+      volumes:
+      - name: data
+        persistentVolumeClaim:
+          claimName: web-data
+      - name: cfg
+        configMap:
+          name: web-config
+"""
+SERVICE = """apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: web
+  ports:
+  - port: 80
+    targetPort: 8080
+"""
+SA = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: web\n"
+PVC = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: web-data\nspec:\n  resources:\n    requests:\n      storage: 1Gi\n"
+RBAC = """apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: reader
+rules:
+- apiGroups: [""]
+  resources: [configmaps]
+  resourceNames: [web-config]
+  verbs: [get]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: reader
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: Role
+  name: reader
+subjects:
+- kind: ServiceAccount
+  name: web
+- kind: ServiceAccount
+  name: default
+"""
+INGRESS = """apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+spec:
+  tls:
+  - secretName: web-secret
+  rules:
+  - http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend:
+          service:
+            name: web
+            port:
+              number: 80
+"""
+BASE = {
+    "base/kustomization.yaml": "resources:\n- deployment.yaml\n- service.yaml\n- sa.yaml\n- pvc.yaml\n"
+    "configMapGenerator:\n- name: web-config\n  literals:\n  - LOG=info\nsecretGenerator:\n- name: web-secret\n  literals:\n  - password=s3cret\n",
+    "base/deployment.yaml": DEPLOY,
+    "base/service.yaml": SERVICE,
+    "base/sa.yaml": SA,
+    "base/pvc.yaml": PVC,
+}
+
+def overlay(k, **files):
+    d = dict(BASE)
+    d["overlay/kustomization.yaml"] = k
+    for name, text in files.items():
+        d["overlay/" + name.replace("__", ".").replace("_SL_", "/")] = text
+    return {"dir": "overlay", "files": d}
+
+CASES = {
+    "plain-base": {"dir": "base", "files": BASE},
+    "namespace-prefix-suffix": overlay("resources: [../base]\nnamespace: prod\nnamePrefix: p-\nnameSuffix: -s\n"),
+    "name-references-rbac-ingress": overlay(
+        "resources:\n- ../base\n- rbac.yaml\n- ingress.yaml\nnamePrefix: x-\nnamespace: team\n",
+        rbac__yaml=RBAC, ingress__yaml=INGRESS),
+    "common-labels-annotations": overlay(
+        "resources: [../base]\ncommonLabels:\n  env: dev\ncommonAnnotations:\n  owner: team-a\n  note: 'true'\n"),
+    "labels-without-selectors": overlay(
+        "resources: [../base]\nlabels:\n- pairs: {team: a}\n- pairs: {tier: web}\n  includeTemplates: true\n- pairs: {sel: 'on'}\n  includeSelectors: true\n"),
+    "label-value-bool-error": overlay("resources: [../base]\nlabels:\n- pairs: {sel: yes}\n"),
+    "images": overlay(
+        "resources: [../base]\nimages:\n- name: nginx\n  newName: registry.example.com/nginx\n  newTag: '1.26'\n- name: busybox\n  digest: sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"),
+    "images-tag-suffix": overlay("resources: [../base]\nimages:\n- name: nginx\n  tagSuffix: -alpine\n"),
+    "replicas": overlay("resources: [../base]\nreplicas:\n- name: web\n  count: 5\n"),
+    "generators-behaviors": overlay(
+        "resources: [../base]\nconfigMapGenerator:\n- name: web-config\n  behavior: merge\n  literals: [EXTRA=1]\n- name: files\n  files: [app.properties, conf/a.txt, custom=conf/a.txt]\n  envs: [vars.env]\n"
+        "secretGenerator:\n- name: web-secret\n  behavior: replace\n  literals: [token=abc]\n  type: kubernetes.io/opaque\n"
+        "generatorOptions:\n  labels: {gen: 'yes'}\n  annotations: {a: b}\n",
+        app__properties="a=b\nc=d\n", conf_SL_a__txt="hello <world> & more\n", vars__env="# comment\nA=1\nB= two words\n"),
+    "generator-options-no-hash-immutable": overlay(
+        "resources: [../base]\ngeneratorOptions:\n  disableNameSuffixHash: true\n  immutable: true\nconfigMapGenerator:\n- name: extra\n  literals: [k=v]\n"),
+    "patches-smp-and-json": overlay(
+        "resources: [../base]\npatches:\n- path: replicas.yaml\n- target:\n    kind: Deployment\n  patch: |-\n    - op: add\n      path: /spec/template/spec/containers/0/args\n      value: [--debug]\n"
+        "- target:\n    kind: Service\n    name: web\n  patch: |-\n    apiVersion: v1\n    kind: Service\n    metadata:\n      name: ignored\n    spec:\n      type: NodePort\n",
+        replicas__yaml="apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n      - name: web\n        resources:\n          limits:\n            cpu: 500m\n"),
+    "patches-delete-and-rename": overlay(
+        "resources: [../base]\npatches:\n- patch: |-\n    $patch: delete\n    apiVersion: v1\n    kind: PersistentVolumeClaim\n    metadata:\n      name: web-data\n"
+        "- target:\n    kind: ServiceAccount\n  options:\n    allowNameChange: true\n  patch: |-\n    apiVersion: v1\n    kind: ServiceAccount\n    metadata:\n      name: renamed\n"),
+    "legacy-patch-fields": overlay(
+        "resources: [../base]\npatchesStrategicMerge:\n- smp.yaml\npatchesJson6902:\n- target:\n    group: apps\n    version: v1\n    kind: Deployment\n    name: web\n  path: json.yaml\n",
+        smp__yaml="apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n  - port: 80\n    name: http\n",
+        json__yaml="- op: replace\n  path: /spec/replicas\n  value: 2\n"),
+    "patch-no-match-error": overlay(
+        "resources: [../base]\npatches:\n- patch: |-\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata:\n      name: missing\n    spec:\n      replicas: 2\n"),
+    "replacements": overlay(
+        "resources: [../base]\nreplacements:\n- source:\n    kind: Service\n    name: web\n    fieldPath: spec.ports.0.targetPort\n  targets:\n  - select:\n      kind: Deployment\n    fieldPaths:\n    - spec.template.spec.containers.[name=web].ports.0.containerPort\n    options:\n      create: true\n"
+        "- source:\n    kind: ConfigMap\n    name: web-config\n  targets:\n  - select:\n      kind: Deployment\n    fieldPaths:\n    - spec.template.metadata.annotations.config\n    options:\n      create: true\n"
+        "- source:\n    kind: Deployment\n    fieldPath: spec.template.spec.containers.0.image\n    options:\n      delimiter: ':'\n      index: 1\n  targets:\n  - select:\n      kind: Deployment\n    fieldPaths: [metadata.labels.version]\n    options:\n      create: true\n"),
+    "components": {"dir": "overlay", "files": {**BASE,
+        "overlay/kustomization.yaml": "resources: [../base]\ncomponents: [../comp]\nnamePrefix: o-\n",
+        "comp/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [extra.yaml]\npatches:\n- target: {kind: Deployment}\n  patch: |-\n    - op: add\n      path: /metadata/annotations\n      value: {component: 'on'}\nconfigMapGenerator:\n- name: web-config\n  behavior: merge\n  literals: [FROM_COMPONENT=1]\n",
+        "comp/extra.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  k: v\n"}},
+    "sort-fifo": overlay("resources: [../base]\nsortOptions:\n  order: fifo\n"),
+    "sort-legacy-custom": overlay("resources: [../base]\nsortOptions:\n  order: legacy\n  legacySortOptions:\n    orderFirst: [Service]\n    orderLast: [ConfigMap]\n"),
+    "builtin-transformers-field": overlay(
+        "resources: [../base]\ntransformers:\n- labels.yaml\n- |-\n  apiVersion: builtin\n  kind: PrefixTransformer\n  metadata:\n    name: pre\n  prefix: t-\n  fieldSpecs:\n  - path: metadata/name\n",
+        labels__yaml="apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: l\nlabels:\n  extra: label\nfieldSpecs:\n- path: metadata/labels\n  create: true\n"),
+    "configurations-custom-kind": {"dir": ".", "files": {
+        "kustomization.yaml": "resources: [cm.yaml, widget.yaml]\nconfigurations: [conf.yaml]\nnamePrefix: c-\ncommonLabels: {a: b}\n",
+        "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n",
+        "widget.yaml": "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  configRef: settings\n  selector: {}\n",
+        "conf.yaml": "nameReference:\n- kind: ConfigMap\n  version: v1\n  fieldSpecs:\n  - path: spec/configRef\n    kind: Widget\ncommonLabels:\n- path: spec/selector\n  kind: Widget\n  create: true\n"}},
+    "list-kind-and-multidoc": {"dir": ".", "files": {
+        "kustomization.yaml": "resources: [list.yaml]\nnamespace: ns1\n",
+        "list.yaml": "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: other\n---\n# only a comment\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  x: y\n"}},
+    "id-conflict-error": {"dir": ".", "files": {
+        "kustomization.yaml": "resources: [a.yaml, b.yaml]\n",
+        "a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: same\n",
+        "b.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: same\n"}},
+    "missing-resource-error": {"dir": ".", "files": {"kustomization.yaml": "resources: [nope.yaml]\n"}},
+    "unknown-field-error": {"dir": ".", "files": {"kustomization.yaml": "resource: [a.yaml]\n", "a.yaml": SA}},
+    "load-restriction-error": {"dir": "overlay", "files": {
+        "overlay/kustomization.yaml": "resources: [../outside.yaml]\n", "outside.yaml": SA}},
+    "vars-legacy": overlay(
+        "resources: [../base]\nvars:\n- name: SVC\n  objref:\n    kind: Service\n    name: web\n    apiVersion: v1\n"
+        "patches:\n- target: {kind: Deployment}\n  patch: |-\n    - op: add\n      path: /spec/template/spec/containers/0/args\n      value: [--svc=$(SVC)]\n"),
+    "namespace-rolebinding-subjects": overlay(
+        "resources: [../base, rbac.yaml]\nnamespace: apps\n", rbac__yaml=RBAC),
+    "hash-references-in-cronjob-and-statefulset": {"dir": ".", "files": {
+        "kustomization.yaml": "resources: [sts.yaml, cron.yaml]\nconfigMapGenerator:\n- name: script\n  files: [run.sh]\nsecretGenerator:\n- name: creds\n  envs: [creds.env]\nnameSuffix: -v1\n",
+        "run.sh": "#!/bin/sh\necho hi\n",
+        "creds.env": "USER=admin\nPASS=x\n",
+        "sts.yaml": "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\nspec:\n  serviceName: db\n  template:\n    spec:\n      containers:\n      - name: db\n        image: postgres\n        env:\n        - name: P\n          valueFrom:\n            secretKeyRef:\n              name: creds\n              key: PASS\n      volumes:\n      - name: s\n        configMap:\n          name: script\n",
+        "cron.yaml": "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: job\nspec:\n  schedule: '* * * * *'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n          - name: j\n            image: busybox\n            envFrom:\n            - secretRef:\n                name: creds\n          volumes:\n          - name: s\n            projected:\n              sources:\n              - configMap:\n                  name: script\n"}},
+}
+
+def main():
+    if OUT.exists():
+        shutil.rmtree(OUT)
+    for name, case in sorted(CASES.items()):
+        d = OUT / name
+        for rel, text in case["files"].items():
+            p = d / "tree" / rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text(text)
+        (d / "case.json").write_text(json.dumps({"dir": case["dir"]}) + "\n")
+        r = subprocess.run([KUBECTL, "kustomize", str(d / "tree" / case["dir"])], capture_output=True, text=True)
+        if r.returncode == 0:
+            (d / "expected.yaml").write_text(r.stdout)
+        else:
+            (d / "expected.err").write_text(r.stderr.replace(str(d), "<case>"))
+        print(f"{name}: exit {r.returncode}")
+
+main()

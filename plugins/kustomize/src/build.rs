@@ -1,0 +1,643 @@
+//! The build: kustomize's `KustTarget` (accumulate resources, generators, components, transformers, recursively)
+//! and the final steps (hash suffixes, name references, local-config removal, sorting).
+
+use kiln_yaml::Value;
+use kpatch::smp::Schemas;
+
+use crate::config::{TransformerConfig, from_crd_definitions};
+use crate::error::{Context as _, Error, Result};
+use crate::fs::{FileTree, LoadRestrictor, Loader, display, join};
+use crate::kustomization::{
+    GeneratorArgs, GeneratorOptions, ImageArgs, Kustomization, PatchArgs, SortOptions, Var, generator_args,
+    image_args, patch_args, selector,
+};
+use crate::resource::{ResMap, Resource};
+use crate::transformers::{self, PatchBody, SubjectMode};
+use crate::types::FieldSpec;
+use crate::{generators, replacement};
+
+/// How to build.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// `--load-restrictor`.
+    pub load_restrictor: LoadRestrictor,
+    /// `--enable-helm`: render `helmCharts` with kiln's Helm renderer.
+    pub enable_helm: bool,
+    /// `--helm-kube-version`.
+    pub helm_kube_version: String,
+    /// `--helm-api-versions`.
+    pub helm_api_versions: Vec<String>,
+}
+
+/// Resources, transformer configuration and vars collected so far (kustomize's `ResAccumulator`).
+#[derive(Debug, Clone, Default)]
+pub struct Accumulator {
+    /// The resources.
+    pub rm: ResMap,
+    /// Field specs in force.
+    pub tc: TransformerConfig,
+    /// Legacy vars.
+    pub vars: Vec<Var>,
+}
+
+impl Accumulator {
+    fn merge(&mut self, other: Accumulator) -> Result<()> {
+        self.rm.append_all(other.rm.list)?;
+        self.tc.merge(&other.tc)?;
+        for v in other.vars {
+            self.merge_var(v)?;
+        }
+        Ok(())
+    }
+
+    fn merge_var(&mut self, v: Var) -> Result<()> {
+        if self.vars.iter().any(|x| x.name == v.name) {
+            if self.vars.iter().any(|x| x == &v) {
+                return Ok(());
+            }
+            return Err(Error::invalid(format!("var '{}' already encountered", v.name)));
+        }
+        let target = &v.obj_ref;
+        let exact = !target.namespace.is_empty() || target.cluster_scoped;
+        let hits = self.rm.matching_any_id(|id| if exact { target.equals(id) } else { target.gvkn_equals(id) });
+        match hits.as_slice() {
+            [i] => {
+                if let Some(r) = self.rm.list.get_mut(*i) {
+                    r.meta.ref_var_names.push(v.name.clone());
+                }
+            }
+            [] => {}
+            many => return Err(Error::failed(format!("found {} resId matches for var {} (unable to disambiguate)", many.len(), v.name))),
+        }
+        self.vars.push(v);
+        Ok(())
+    }
+}
+
+/// One kustomization directory being built.
+struct Target<'t, 'o> {
+    loader: Loader<'t>,
+    k: Kustomization,
+    /// The kustomization file's path in the tree, for messages.
+    file: String,
+    opts: &'o BuildOptions,
+    schemas: Schemas<'static>,
+}
+
+/// Parse resources from YAML text (kustomize's `SliceFromBytes`): empty documents are skipped, `*List` kinds are
+/// expanded, and every object needs a kind and a name.
+pub fn parse_resources(text: &[u8], origin: &str) -> Result<Vec<Resource>> {
+    let text = std::str::from_utf8(text).map_err(|_| Error::invalid(format!("{origin}: not UTF-8 text")))?;
+    let docs = kiln_yaml::from_str_multi_with(text, &kiln_yaml::LoadOptions::kustomize())
+        .map_err(|e| Error::invalid(format!("{origin}: {e}")))?;
+    let mut queue: std::collections::VecDeque<Value> = docs.into();
+    let mut out = Vec::new();
+    while let Some(d) = queue.pop_front() {
+        match &d {
+            Value::Null => continue,
+            Value::Map(m) if m.is_empty() => continue,
+            Value::Map(_) => {}
+            other => return Err(Error::invalid(format!("{origin}: a resource must be a mapping, not {}", other.type_name()))),
+        }
+        let kind = d.get("kind").and_then(Value::as_str).unwrap_or("");
+        if kind.is_empty() {
+            return Err(Error::invalid(format!("{origin}: missing kind in object {}", short(&d))));
+        }
+        if kind.ends_with("List") {
+            match d.get("items") {
+                Some(Value::Seq(items)) => {
+                    queue.extend(items.iter().cloned());
+                    continue;
+                }
+                Some(Value::Null) => continue,
+                Some(_) => return Err(Error::invalid(format!("{origin}: expected array in {kind}/items"))),
+                None => {}
+            }
+        } else if d.pointer(&["metadata", "name"]).and_then(Value::as_str).unwrap_or("").is_empty() {
+            return Err(Error::invalid(format!("{origin}: missing metadata.name in object {}", short(&d))));
+        }
+        if let Some(path) = nil_in_list(&d, &mut Vec::new()) {
+            return Err(Error::invalid(format!("{origin}: empty item at {path} in object {}", short(&d))));
+        }
+        out.push(Resource::new(d, origin));
+    }
+    Ok(out)
+}
+
+fn short(v: &Value) -> String {
+    kpatch::values::short_json(v, 200)
+}
+
+fn nil_in_list(v: &Value, path: &mut Vec<String>) -> Option<String> {
+    match v {
+        Value::Map(m) => {
+            for (k, x) in m {
+                path.push(k.clone());
+                if let Some(p) = nil_in_list(x, path) {
+                    return Some(p);
+                }
+                path.pop();
+            }
+            None
+        }
+        Value::Seq(items) => {
+            for (i, x) in items.iter().enumerate() {
+                if x.is_null() {
+                    return Some(format!("{}[{i}]", path.join(".")));
+                }
+                if let Some(p) = nil_in_list(x, path) {
+                    return Some(p);
+                }
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+impl<'t, 'o> Target<'t, 'o> {
+    fn load(loader: Loader<'t>, opts: &'o BuildOptions) -> Result<Self> {
+        let tree = loader.tree();
+        let found: Vec<&str> = crate::kustomization::FILE_NAMES
+            .iter()
+            .copied()
+            .filter(|n| join(loader.root(), n).is_some_and(|p| tree.read(&p).is_some()))
+            .collect();
+        let name = match found.as_slice() {
+            [one] => *one,
+            [] => {
+                return Err(Error::invalid(format!(
+                    "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{}'",
+                    display(loader.root())
+                )));
+            }
+            _ => return Err(Error::invalid(format!("Found multiple kustomization files under: {}", display(loader.root())))),
+        };
+        let file = join(loader.root(), name).unwrap_or_else(|| name.to_owned());
+        let text = String::from_utf8_lossy(tree.read(&file).unwrap_or_default()).into_owned();
+        let k = Kustomization::parse(&text).with_context(|| file.clone())?;
+        Ok(Target { loader, k, file, opts, schemas: Schemas::builtin() })
+    }
+
+    fn err(&self, field: &str, e: Error) -> Error {
+        e.context(format!("{}: {field}", self.file))
+    }
+
+    fn accumulate(&self, mut ra: Accumulator) -> Result<Accumulator> {
+        self.accumulate_resources(&mut ra, &self.k.resources, "resources")?;
+        let mut tc = TransformerConfig::defaults().clone();
+        for c in &self.k.configurations {
+            let text = self.loader.load(c).map_err(|e| self.err("configurations", e))?;
+            let extra = TransformerConfig::parse(&String::from_utf8_lossy(text))
+                .map_err(|e| self.err("configurations", e.context(c)))?;
+            tc.merge(&extra).map_err(|e| self.err("configurations", e))?;
+        }
+        ra.tc.merge(&tc)?;
+        for c in &self.k.crds {
+            let text = self.loader.load(c).map_err(|e| self.err("crds", e))?;
+            let extra = from_crd_definitions(&String::from_utf8_lossy(text)).map_err(|e| self.err("crds", e.context(c)))?;
+            ra.tc.merge(&extra)?;
+        }
+        self.run_generators(&mut ra)?;
+        for c in &self.k.components {
+            let sub = self.loader.sub(c).map_err(|e| self.err("components", e))?;
+            ra = self.accumulate_directory(ra, sub, true).map_err(|e| self.err("components", e))?;
+        }
+        self.run_transformers(&mut ra)?;
+        if !self.k.validators.is_empty() {
+            return Err(self.err("validators", Error::unsupported("validator plugins are not supported")));
+        }
+        for v in &self.k.vars {
+            ra.merge_var(v.clone()).map_err(|e| self.err("vars", e))?;
+        }
+        Ok(ra)
+    }
+
+    fn accumulate_resources(&self, ra: &mut Accumulator, paths: &[String], field: &str) -> Result<()> {
+        for p in paths {
+            let full = self.loader.resolve(p).map_err(|e| self.err(field, e))?;
+            if self.loader.tree().read(&full).is_some() {
+                let text = self.loader.load(p).map_err(|e| self.err(field, e))?;
+                let res = parse_resources(text, &full).map_err(|e| self.err(field, e))?;
+                ra.rm.append_all(res).map_err(|e| self.err(field, e.context(format!("merging resources from '{p}'"))))?;
+            } else if self.loader.tree().is_dir(&full) {
+                let sub = self.loader.sub(p).map_err(|e| self.err(field, e))?;
+                let acc = std::mem::take(ra);
+                *ra = self.accumulate_directory(acc, sub, false).map_err(|e| self.err(field, e))?;
+            } else {
+                return Err(self.err(field, Error::invalid(format!("'{p}': no such file or directory ({})", display(&full)))));
+            }
+        }
+        Ok(())
+    }
+
+    fn accumulate_directory(&self, mut ra: Accumulator, sub: Loader<'t>, component: bool) -> Result<Accumulator> {
+        let root = sub.root().to_owned();
+        let kt = Target::load(sub, self.opts).map_err(|e| e.context(format!("couldn't make target for path '{}'", display(&root))))?;
+        if component && !kt.k.is_component() {
+            return Err(Error::invalid(format!("expected kind 'Component' for path '{}' but got '{}'", display(&root), kt.k.kind)));
+        }
+        if !component && kt.k.is_component() {
+            return Err(Error::invalid(format!("expected kind != 'Component' for path '{}'", display(&root))));
+        }
+        if component {
+            return kt.accumulate(ra);
+        }
+        let sub_ra = kt.accumulate(Accumulator::default())?;
+        ra.merge(sub_ra).map_err(|e| e.context(format!("recursed merging from path '{}'", display(&root))))?;
+        Ok(ra)
+    }
+
+    fn run_generators(&self, ra: &mut Accumulator) -> Result<()> {
+        let global = self.k.generator_options.as_ref();
+        for g in &self.k.config_map_generator {
+            let args = GeneratorArgs { options: GeneratorOptions::merged_with_global(g.options.as_ref(), global), ..g.clone() };
+            let r = generators::config_map(&self.loader, &args, &self.file).map_err(|e| self.err("configMapGenerator", e))?;
+            ra.rm.absorb_all(vec![r]).map_err(|e| self.err("configMapGenerator", e))?;
+        }
+        for g in &self.k.secret_generator {
+            let args = GeneratorArgs { options: GeneratorOptions::merged_with_global(g.options.as_ref(), global), ..g.clone() };
+            let r = generators::secret(&self.loader, &args, &self.file).map_err(|e| self.err("secretGenerator", e))?;
+            ra.rm.absorb_all(vec![r]).map_err(|e| self.err("secretGenerator", e))?;
+        }
+        for chart in &self.k.helm_charts {
+            let res = crate::helm::inflate(&self.loader, self.k.helm_globals.as_ref(), chart, self.opts)
+                .map_err(|e| self.err("helmCharts", e))?;
+            ra.rm.absorb_all(res).map_err(|e| self.err("helmCharts", e))?;
+        }
+        for cfg in self.plugin_configs(&self.k.generators, "generators")? {
+            let res = self.run_generator_plugin(&cfg).map_err(|e| self.err("generators", e))?;
+            ra.rm.absorb_all(res).map_err(|e| self.err("generators", e))?;
+        }
+        Ok(())
+    }
+
+    /// Plugin configurations named by `generators`/`transformers` entries: inline YAML or files/directories.
+    fn plugin_configs(&self, entries: &[String], field: &str) -> Result<Vec<Resource>> {
+        let mut acc = Accumulator::default();
+        let mut paths = Vec::new();
+        for e in entries {
+            match parse_resources(e.as_bytes(), &self.file) {
+                Ok(rs) if !rs.is_empty() => acc.rm.append_all(rs).map_err(|err| self.err(field, err))?,
+                _ => paths.push(e.clone()),
+            }
+        }
+        self.accumulate_resources(&mut acc, &paths, field)?;
+        Ok(acc.rm.list)
+    }
+
+    fn run_generator_plugin(&self, cfg: &Resource) -> Result<Vec<Resource>> {
+        check_builtin(cfg)?;
+        let v = &cfg.value;
+        match cfg.kind() {
+            "ConfigMapGenerator" | "SecretGenerator" => {
+                let secret = cfg.kind() == "SecretGenerator";
+                let mut args = generator_args(v, cfg.kind(), secret, false)?;
+                if args.name.is_empty() {
+                    args.name = cfg.name().to_owned();
+                }
+                if args.namespace.is_empty() {
+                    args.namespace = cfg.namespace().to_owned();
+                }
+                let r = if secret {
+                    generators::secret(&self.loader, &args, &self.file)?
+                } else {
+                    generators::config_map(&self.loader, &args, &self.file)?
+                };
+                Ok(vec![r])
+            }
+            "HelmChartInflationGenerator" => crate::helm::inflate(&self.loader, None, v, self.opts),
+            other => Err(Error::unsupported(format!("unable to load builtin generator {other}"))),
+        }
+    }
+
+    fn run_transformers(&self, ra: &mut Accumulator) -> Result<()> {
+        let tc = ra.tc.clone();
+        let k = &self.k;
+        let rm = &mut ra.rm;
+        if !k.patches_strategic_merge.is_empty() {
+            let mut patches = Vec::new();
+            for p in &k.patches_strategic_merge {
+                let inline = parse_resources(p.as_bytes(), &self.file).ok().filter(|r| !r.is_empty() && p.contains(':'));
+                let loaded = match inline {
+                    Some(r) => r,
+                    None => {
+                        let text = self.loader.load(p).map_err(|e| self.err("patchesStrategicMerge", e))?;
+                        parse_resources(text, p).map_err(|e| self.err("patchesStrategicMerge", e))?
+                    }
+                };
+                patches.extend(loaded);
+            }
+            if patches.is_empty() {
+                return Err(self.err("patchesStrategicMerge", Error::invalid("patch appears to be empty")));
+            }
+            for patch in &patches {
+                let i = transformers::smp_target(rm, patch).map_err(|e| self.err("patchesStrategicMerge", e))?;
+                transformers::apply_smp_to(rm, &[i], patch, &self.schemas).map_err(|e| self.err("patchesStrategicMerge", e))?;
+            }
+        }
+        for (n, p) in k.patches.iter().enumerate() {
+            self.patch(rm, p).map_err(|e| self.err(&format!("patches[{n}]"), e))?;
+        }
+        if !k.namespace.is_empty() {
+            transformers::namespace(rm, &k.namespace, &tc.namespace, false, SubjectMode::DefaultOnly)
+                .map_err(|e| self.err("namespace", e))?;
+        }
+        if !k.name_prefix.is_empty() {
+            transformers::prefix_suffix(rm, &k.name_prefix, &tc.name_prefix, false).map_err(|e| self.err("namePrefix", e))?;
+        }
+        if !k.name_suffix.is_empty() {
+            transformers::prefix_suffix(rm, &k.name_suffix, &tc.name_suffix, true).map_err(|e| self.err("nameSuffix", e))?;
+        }
+        for l in &k.labels {
+            let mut fss = l.fields.clone();
+            let add = |fss: &mut Vec<FieldSpec>, more: &[FieldSpec]| -> Result<()> {
+                more.iter().try_for_each(|f| crate::types::merge_fieldspec(fss, f.clone()))
+            };
+            add(&mut fss, &tc.labels).map_err(|e| self.err("labels", e))?;
+            if l.include_selectors {
+                add(&mut fss, &tc.common_labels).map_err(|e| self.err("labels", e))?;
+            } else {
+                if l.include_templates {
+                    add(&mut fss, &tc.template_labels).map_err(|e| self.err("labels", e))?;
+                }
+                let meta = FieldSpec { path: "metadata/labels".into(), create: true, ..FieldSpec::default() };
+                add(&mut fss, &[meta]).map_err(|e| self.err("labels", e))?;
+            }
+            transformers::metadata_pairs(rm, &l.pairs, &fss).map_err(|e| self.err("labels", e))?;
+        }
+        transformers::metadata_pairs(rm, &k.common_labels, &tc.common_labels).map_err(|e| self.err("commonLabels", e))?;
+        transformers::metadata_pairs(rm, &k.common_annotations, &tc.common_annotations)
+            .map_err(|e| self.err("commonAnnotations", e))?;
+        for (n, p) in k.patches_json6902.iter().enumerate() {
+            self.json6902(rm, p).map_err(|e| self.err(&format!("patchesJson6902[{n}]"), e))?;
+        }
+        for (name, count) in &k.replicas {
+            transformers::replicas(rm, name, *count, &tc.replicas).map_err(|e| self.err("replicas", e))?;
+        }
+        for img in &k.images {
+            transformers::images(rm, img, &tc.images).map_err(|e| self.err("images", e))?;
+        }
+        if !k.replacements.is_empty() {
+            let reps = replacement::load(&self.loader, &k.replacements).map_err(|e| self.err("replacements", e))?;
+            replacement::apply(rm, &reps).map_err(|e| self.err("replacements", e))?;
+        }
+        for cfg in self.plugin_configs(&k.transformers, "transformers")? {
+            let id = cfg.cur_id();
+            self.run_transformer_plugin(rm, &cfg, &tc).map_err(|e| self.err("transformers", e.context(format!("plugin {id}"))))?;
+        }
+        Ok(())
+    }
+
+    fn patch_text(&self, p: &PatchArgs) -> Result<(String, String)> {
+        let inline = p.patch.trim();
+        match (inline.is_empty(), p.path.is_empty()) {
+            (true, true) => Err(Error::invalid("must specify one of patch and path")),
+            (false, false) => Err(Error::invalid("patch and path can't be set at the same time")),
+            (false, true) => Ok((inline.to_owned(), format!("[patch: {inline:?}]"))),
+            (true, false) => {
+                let text = self.loader.load(&p.path).map_err(|e| e.context(format!("failed to get the patch file from path({})", p.path)))?;
+                Ok((String::from_utf8_lossy(text).into_owned(), format!("[path: {:?}]", p.path)))
+            }
+        }
+    }
+
+    fn patch(&self, rm: &mut ResMap, p: &PatchArgs) -> Result<()> {
+        let (text, source) = self.patch_text(p)?;
+        let opt = |name: &str| p.options.iter().any(|(k, v)| k == name && *v);
+        match transformers::parse_patch(&text, &source)? {
+            PatchBody::Strategic(mut docs) => {
+                for d in &mut docs {
+                    d.meta.allow_name_change = opt("allowNameChange");
+                    d.meta.allow_kind_change = opt("allowKindChange");
+                }
+                match &p.target {
+                    Some(t) => {
+                        let [patch] = docs.as_slice() else {
+                            return Err(Error::invalid(format!(
+                                "Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set `patches.target` field: {source}"
+                            )));
+                        };
+                        let selected = transformers::select(rm, t)?;
+                        transformers::apply_smp_to(rm, &selected, patch, &self.schemas)
+                    }
+                    None => {
+                        for patch in &docs {
+                            let i = transformers::smp_target(rm, patch)?;
+                            if let Some(r) = rm.list.get_mut(i) {
+                                transformers::apply_smp(r, patch, &self.schemas)?;
+                            }
+                            rm.drop_empties();
+                        }
+                        Ok(())
+                    }
+                }
+            }
+            PatchBody::Json(jp) => {
+                let Some(t) = &p.target else {
+                    return Err(Error::invalid(format!("must specify a target for JSON patch {source}")));
+                };
+                for i in transformers::select(rm, t)? {
+                    if let Some(r) = rm.list.get_mut(i) {
+                        transformers::apply_json(r, &jp, true, &source)?;
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn json6902(&self, rm: &mut ResMap, p: &PatchArgs) -> Result<()> {
+        let Some(t) = &p.target else { return Err(Error::invalid("must specify a target for patch")) };
+        if t.id.name.is_empty() {
+            return Err(Error::invalid("must specify the target name"));
+        }
+        let text = match (p.path.is_empty(), p.patch.is_empty()) {
+            (true, true) => return Err(Error::invalid("empty file path and empty jsonOp")),
+            (false, false) => return Err(Error::invalid("must specify a file path or jsonOp, not both")),
+            (false, true) => String::from_utf8_lossy(self.loader.load(&p.path)?).into_owned(),
+            (true, false) => p.patch.clone(),
+        };
+        let v = kpatch::yaml::parse_json6902(&text).map_err(|e| Error::invalid(format!("decoding {text}: {e}")))?;
+        let jp = kpatch::json_patch::JsonPatch::from_value(&v).map_err(|e| Error::invalid(format!("decoding {text}: {e}")))?;
+        if jp.ops.is_empty() {
+            return Err(Error::invalid(format!("patch appears to be empty; file={}, JsonOp={}", p.path, p.patch)));
+        }
+        for i in transformers::select(rm, t)? {
+            if let Some(r) = rm.list.get_mut(i) {
+                transformers::apply_json(r, &jp, false, &p.path)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn run_transformer_plugin(&self, rm: &mut ResMap, cfg: &Resource, tc: &TransformerConfig) -> Result<()> {
+        check_builtin(cfg)?;
+        let v = &cfg.value;
+        let specs = |field: &str| -> Result<Option<Vec<FieldSpec>>> {
+            match v.get(field) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::Seq(items)) => items.iter().map(FieldSpec::from_value).collect::<Result<Vec<_>>>().map(Some),
+                Some(other) => Err(Error::invalid(format!("`{field}` must be a list, not {}", other.type_name()))),
+            }
+        };
+        let pairs = |field: &str| -> Vec<(String, String)> {
+            match v.get(field) {
+                Some(Value::Map(m)) => m.iter().map(|(k, x)| (k.clone(), crate::resource::scalar_text(x))).collect(),
+                _ => Vec::new(),
+            }
+        };
+        let string = |field: &str| v.get(field).map(crate::resource::scalar_text).unwrap_or_default();
+        match cfg.kind() {
+            "LabelTransformer" => transformers::metadata_pairs(rm, &pairs("labels"), &specs("fieldSpecs")?.unwrap_or_default()),
+            "AnnotationsTransformer" => {
+                transformers::metadata_pairs(rm, &pairs("annotations"), &specs("fieldSpecs")?.unwrap_or_default())
+            }
+            "NamespaceTransformer" => {
+                let ns = cfg.namespace().to_owned();
+                let mode = match string("setRoleBindingSubjects").as_str() {
+                    "" | "defaultOnly" => SubjectMode::DefaultOnly,
+                    "allServiceAccounts" => SubjectMode::AllServiceAccounts,
+                    "none" => SubjectMode::None,
+                    other => {
+                        return Err(Error::invalid(format!(
+                            "invalid value {other:?} for setRoleBindingSubjects: must be one of \"defaultOnly\", \"none\" or \"allServiceAccounts\""
+                        )));
+                    }
+                };
+                let unset_only = matches!(v.get("unsetOnly"), Some(Value::Bool(true)));
+                transformers::namespace(rm, &ns, &specs("fieldSpecs")?.unwrap_or_default(), unset_only, mode)
+            }
+            "PrefixTransformer" | "SuffixTransformer" => {
+                let suffix = cfg.kind() == "SuffixTransformer";
+                let Some(fs) = specs("fieldSpecs")? else {
+                    return Err(Error::invalid("fieldSpecs is not expected to be nil"));
+                };
+                let affix = string(if suffix { "suffix" } else { "prefix" });
+                transformers::prefix_suffix(rm, &affix, &fs, suffix)
+            }
+            "ImageTagTransformer" => {
+                let img = match v.get("imageTag") {
+                    Some(i) => image_args(i, "imageTag", false)?,
+                    None => ImageArgs::default(),
+                };
+                transformers::images(rm, &img, &specs("fieldSpecs")?.unwrap_or_default())
+            }
+            "ReplicaCountTransformer" => {
+                let name = v.pointer(&["replica", "name"]).map(crate::resource::scalar_text).unwrap_or_default();
+                let count = match v.pointer(&["replica", "count"]) {
+                    Some(Value::Int(i)) => *i,
+                    None | Some(Value::Null) => 0,
+                    Some(other) => return Err(Error::invalid(format!("replica count must be an integer, not {}", other.type_name()))),
+                };
+                transformers::replicas(rm, &name, count, &specs("fieldSpecs")?.unwrap_or_default())
+            }
+            "PatchTransformer" => {
+                let mut stripped = v.clone();
+                if let Value::Map(m) = &mut stripped {
+                    for k in ["apiVersion", "kind", "metadata"] {
+                        m.shift_remove(k);
+                    }
+                }
+                let args = patch_args(&stripped, "PatchTransformer")?;
+                self.patch(rm, &args)
+            }
+            "PatchStrategicMergeTransformer" => {
+                let mut patches = Vec::new();
+                if let Some(Value::Seq(paths)) = v.get("paths") {
+                    for p in paths {
+                        let p = crate::resource::scalar_text(p);
+                        let text = self.loader.load(&p)?;
+                        patches.extend(parse_resources(text, &p)?);
+                    }
+                }
+                let inline = string("patches");
+                if !inline.is_empty() {
+                    patches.extend(parse_resources(inline.as_bytes(), &cfg.origin)?);
+                }
+                if patches.is_empty() {
+                    return Err(Error::invalid("empty file path and empty patch content"));
+                }
+                for patch in &patches {
+                    let i = transformers::smp_target(rm, patch)?;
+                    transformers::apply_smp_to(rm, &[i], patch, &self.schemas)?;
+                }
+                Ok(())
+            }
+            "PatchJson6902Transformer" => {
+                let target = v.get("target").map(|t| selector(t, "target", &[])).transpose()?;
+                let args = PatchArgs { path: string("path"), patch: string("jsonOp"), target, options: Vec::new() };
+                self.json6902(rm, &args)
+            }
+            "ReplacementTransformer" => {
+                let entries = match v.get("replacements") {
+                    Some(Value::Seq(items)) => items.clone(),
+                    _ => Vec::new(),
+                };
+                let reps = replacement::load(&self.loader, &entries)?;
+                replacement::apply(rm, &reps)
+            }
+            "HashTransformer" => transformers::add_hashes(rm),
+            "SortOrderTransformer" => {
+                let so = match v.get("sortOptions") {
+                    Some(Value::Map(m)) => {
+                        let order = m.get("order").map(crate::resource::scalar_text).unwrap_or_default();
+                        let legacy = m.get("legacySortOptions").map(|l| {
+                            let list = |f: &str| match l.get(f) {
+                                Some(Value::Seq(s)) => s.iter().map(crate::resource::scalar_text).collect(),
+                                _ => Vec::new(),
+                            };
+                            (list("orderFirst"), list("orderLast"))
+                        });
+                        Some(SortOptions { order, legacy })
+                    }
+                    _ => None,
+                };
+                match so {
+                    Some(so) => transformers::sort(rm, Some(&so)),
+                    None => Ok(()),
+                }
+            }
+            other => {
+                let _ = tc;
+                Err(Error::unsupported(format!("unable to load builtin transformer {other}")))
+            }
+        }
+    }
+}
+
+fn check_builtin(cfg: &Resource) -> Result<()> {
+    if cfg.api_version() != "builtin" {
+        return Err(Error::unsupported(format!(
+            "external plugins disabled; unable to load external plugin '{}' (kiln runs only kustomize's built-in plugins, apiVersion: builtin)",
+            cfg.kind()
+        )));
+    }
+    Ok(())
+}
+
+/// Build the kustomization in directory `dir` of `tree` and return the resources in output order.
+pub fn build(tree: &FileTree, dir: &str, opts: &BuildOptions) -> Result<Vec<Resource>> {
+    let loader = Loader::new(tree, dir, opts.load_restrictor)?;
+    let kt = Target::load(loader, opts)?;
+    let mut ra = kt.accumulate(Accumulator::default())?;
+    transformers::add_hashes(&mut ra.rm)?;
+    transformers::fix_name_references(&mut ra.rm, &ra.tc.name_reference).map_err(|e| kt.err("name references", e))?;
+    if !ra.vars.is_empty() {
+        crate::vars::resolve(&mut ra.rm, &ra.vars, &ra.tc.var_reference).map_err(|e| kt.err("vars", e))?;
+    }
+    ra.rm.list.retain(|r| {
+        let local = r.value.pointer(&["metadata", "annotations", "config.kubernetes.io/local-config"]);
+        match local {
+            None => true,
+            Some(v) => crate::resource::scalar_text(v) == "false",
+        }
+    });
+    transformers::sort(&mut ra.rm, kt.k.sort_options.as_ref()).map_err(|e| kt.err("sortOptions", e))?;
+    let origins = kt.k.build_metadata.iter().any(|b| b == "originAnnotations");
+    let _ = origins;
+    for r in &mut ra.rm.list {
+        r.finish()?;
+    }
+    Ok(ra.rm.list)
+}
