@@ -1,5 +1,7 @@
 //! The `kiln` command line.
 
+mod apply;
+mod diff;
 mod fetch;
 mod patch_config;
 mod plugin_cmd;
@@ -53,6 +55,22 @@ enum Command {
     ///   kiln template podinfo ./charts/podinfo -n apps -f values.yaml --set replicaCount=3 --patch patches.yaml
     #[command(verbatim_doc_comment)]
     Template(Box<template::TemplateArgs>),
+    /// Apply manifests with server-side apply, tracking them in an inventory and pruning what left the set.
+    ///
+    /// Objects are applied in stages (CRDs and Namespaces, cluster-scoped RBAC and *Class kinds, then the rest),
+    /// dry-run first within each stage; a re-apply of an unchanged set writes nothing. With --inventory NAME the
+    /// set is recorded in an ApplySet-compatible ConfigMap, and objects that leave the set are pruned (only if they
+    /// still carry this set's label, with a UID precondition).
+    ///
+    ///   kiln template shop examples/charts/shop > shop.yaml
+    ///   kiln apply -f shop.yaml --inventory shop -n shop --wait 2m
+    #[command(verbatim_doc_comment)]
+    Apply(Box<apply::ApplyArgs>),
+    /// Show what `kiln apply` would change, from a server-side dry-run; exits 0 (no changes), 1 (changes), 2 (error).
+    ///
+    /// Per object: created, configured, unchanged, pruned or recreated, with a unified diff that leaves out
+    /// managedFields and server-generated fields. Secret values are masked (equal values show equal digests).
+    Diff(Box<diff::DiffArgs>),
     /// Resolve a source, fetch it into the verified cache, and print its revision and digest.
     ///
     ///   kiln fetch podinfo --repo https://stefanprodan.github.io/podinfo --version '^6'
@@ -121,6 +139,8 @@ pub fn main() -> ExitCode {
             let sub = matches.subcommand_matches("template").unwrap_or(&matches);
             template::run(*args, sub)
         }
+        Command::Apply(args) => apply::run(*args),
+        Command::Diff(args) => diff::run(*args),
         Command::Fetch(args) => fetch::run_fetch(args),
         Command::Cache(cmd) => fetch::run_cache(cmd),
         Command::Plugin(cmd) => plugin_cmd::run(cmd),
