@@ -1,5 +1,6 @@
 //! The `kiln` command line.
 
+mod kustomize;
 mod patch_config;
 mod plugin_cmd;
 pub mod plugins;
@@ -51,6 +52,16 @@ enum Command {
     ///   kiln template podinfo ./charts/podinfo -n apps -f values.yaml --set replicaCount=3 --patch patches.yaml
     #[command(verbatim_doc_comment)]
     Template(Box<template::TemplateArgs>),
+    /// Build a kustomize overlay exactly as `kubectl kustomize` does (kustomize v5.7.1), then post-render it.
+    ///
+    /// Reads DIR's kustomization.yaml and everything it reaches (resources, bases, components, patches, generator
+    /// files), builds it with kiln's built-in kustomize renderer inside the plugin sandbox, and prints the result as
+    /// `kubectl kustomize DIR` would. --enable-helm renders helmCharts with kiln's own Helm renderer. --post-renderer
+    /// and --patch then run in command-line order. Remote bases are not supported yet.
+    ///
+    ///   kiln kustomize overlays/production --patch extra-patches.yaml
+    #[command(verbatim_doc_comment)]
+    Kustomize(Box<kustomize::KustomizeArgs>),
     /// Inspect and list plugins.
     #[command(subcommand)]
     Plugin(plugin_cmd::PluginCommand),
@@ -108,6 +119,10 @@ pub fn main() -> ExitCode {
         Command::Template(args) => {
             let sub = matches.subcommand_matches("template").unwrap_or(&matches);
             template::run(*args, sub)
+        }
+        Command::Kustomize(args) => {
+            let sub = matches.subcommand_matches("kustomize").unwrap_or(&matches);
+            kustomize::run(*args, sub)
         }
         Command::Plugin(cmd) => plugin_cmd::run(cmd),
     };
