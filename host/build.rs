@@ -42,6 +42,12 @@ const BUILTINS: &[Builtin] = &[
         world: "renderer",
         description: "Helm chart renderer, byte-compatible with `helm template` v4.1.4",
     },
+    Builtin {
+        name: "kustomize",
+        package: "kiln-plugin-kustomize",
+        world: "renderer",
+        description: "kustomize overlay renderer, byte-compatible with `kubectl kustomize` (kustomize v5.7.1)",
+    },
 ];
 
 const WASM_TARGET: &str = "wasm32-wasip2";

@@ -3,6 +3,7 @@
 mod apply;
 mod diff;
 mod fetch;
+mod kustomize;
 mod patch_config;
 mod plugin_cmd;
 pub mod plugins;
@@ -81,6 +82,16 @@ enum Command {
     /// List or prune the source cache.
     #[command(subcommand)]
     Cache(fetch::CacheCommand),
+    /// Build a kustomize overlay exactly as `kubectl kustomize` does (kustomize v5.7.1), then post-render it.
+    ///
+    /// Reads DIR's kustomization.yaml and everything it reaches (resources, bases, components, patches, generator
+    /// files), builds it with kiln's built-in kustomize renderer inside the plugin sandbox, and prints the result as
+    /// `kubectl kustomize DIR` would. --enable-helm renders helmCharts with kiln's own Helm renderer. --post-renderer
+    /// and --patch then run in command-line order. Remote bases are not supported yet.
+    ///
+    ///   kiln kustomize overlays/production --patch extra-patches.yaml
+    #[command(verbatim_doc_comment)]
+    Kustomize(Box<kustomize::KustomizeArgs>),
     /// Inspect and list plugins.
     #[command(subcommand)]
     Plugin(plugin_cmd::PluginCommand),
@@ -143,6 +154,10 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::run(*args),
         Command::Fetch(args) => fetch::run_fetch(args),
         Command::Cache(cmd) => fetch::run_cache(cmd),
+        Command::Kustomize(args) => {
+            let sub = matches.subcommand_matches("kustomize").unwrap_or(&matches);
+            kustomize::run(*args, sub)
+        }
         Command::Plugin(cmd) => plugin_cmd::run(cmd),
     };
     match result {

@@ -12,6 +12,8 @@
 //! assert_eq!(kiln_helm_values::to_transport_json(&values).unwrap(), r#"{"replicas":3,"image":{"tag":"v1"}}"#);
 //! ```
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 mod files;
 mod goquote;
 mod json;

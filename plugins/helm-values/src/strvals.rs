@@ -498,10 +498,11 @@ pub fn typed_val(v: &str, as_string: bool) -> Value {
     }
     if !v.is_empty() && !v.starts_with('0') {
         let digits = v.strip_prefix(['+', '-']).unwrap_or(v);
-        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-            if let Ok(i) = v.parse::<i64>() {
-                return Value::Int(i);
-            }
+        if !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && let Ok(i) = v.parse::<i64>()
+        {
+            return Value::Int(i);
         }
     }
     Value::String(v.to_owned())

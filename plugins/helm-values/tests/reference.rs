@@ -4,6 +4,8 @@
 //! `tests/cases.txt` it ran `helm template probe tests/probe <args>`, where the probe chart prints `.Values` as a
 //! JSON tree that records each value's Go type, or the first line of helm's error.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::Path;
 
 use kiln_helm_values::{Map, Value, ValueSources, merge_values};

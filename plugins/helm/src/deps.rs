@@ -65,11 +65,7 @@ fn process_tags(c: &mut Chart, cvals: &Map, w: &mut Warnings) {
                 }
             }
         }
-        if !has_true && has_false {
-            r.enabled = false;
-        } else {
-            r.enabled = true;
-        }
+        r.enabled = has_true || !has_false;
     }
 }
 

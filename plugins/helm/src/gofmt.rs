@@ -64,7 +64,7 @@ mod tests {
         assert_eq!(format_float64_g(-2.5), "-2.5");
         assert_eq!(format_float64_g(0.0), "0");
         assert_eq!(format_float32_g(1.2), "1.2");
-        assert_eq!(format_float32_g(3.14159265), "3.1415927");
+        assert_eq!(format_float32_g(1.23456789), "1.2345679");
         assert_eq!(format_float32_g(1.0), "1");
         assert_eq!(format_float32_g(2.5), "2.5");
     }

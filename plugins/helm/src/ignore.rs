@@ -197,11 +197,9 @@ fn match_chunk<'a>(chunk: &str, s: &'a str) -> Result<(&'a str, bool), IgnoreErr
             '[' => {
                 // Go decodes a rune from `s`; from an empty string that is U+FFFD.
                 let mut r = '\u{FFFD}';
-                if !failed {
-                    if let Some(c) = s.chars().next() {
-                        r = c;
-                        s = s.get(c.len_utf8()..).unwrap_or("");
-                    }
+                if !failed && let Some(c) = s.chars().next() {
+                    r = c;
+                    s = s.get(c.len_utf8()..).unwrap_or("");
                 }
                 chunk = cc.as_str();
                 let negated = if let Some(rest) = chunk.strip_prefix('^') {
@@ -213,11 +211,11 @@ fn match_chunk<'a>(chunk: &str, s: &'a str) -> Result<(&'a str, bool), IgnoreErr
                 let mut matched = false;
                 let mut n = 0;
                 loop {
-                    if let Some(rest) = chunk.strip_prefix(']') {
-                        if n > 0 {
-                            chunk = rest;
-                            break;
-                        }
+                    if let Some(rest) = chunk.strip_prefix(']')
+                        && n > 0
+                    {
+                        chunk = rest;
+                        break;
                     }
                     let (lo, rest) = get_esc(chunk)?;
                     chunk = rest;

@@ -13,6 +13,8 @@
 //!
 //! The plugin's WebAssembly entry point is in [`wasm`]; its configuration is documented in the crate's README.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 pub mod archive;
 pub mod capabilities;
 pub mod chart;

@@ -456,7 +456,7 @@ mod tests {
             ("name", "e1".into()),
             ("version", Value::Float(1.0)),
             ("appVersion", Value::Float(1.2)),
-            ("keywords", Value::Seq(vec![Value::Float(3.14159265), Value::Bool(true)])),
+            ("keywords", Value::Seq(vec![Value::Float(1.23456789), Value::Bool(true)])),
             ("Description", "case-insensitive".into()),
         ]);
         let mut m = Metadata::default();
@@ -464,7 +464,7 @@ mod tests {
         m.validate().unwrap();
         assert_eq!(m.version, "1");
         assert_eq!(m.app_version, "1.2");
-        assert_eq!(m.keywords, vec!["3.1415927".to_owned(), "true".to_owned()]);
+        assert_eq!(m.keywords, vec!["1.2345679".to_owned(), "true".to_owned()]);
         assert_eq!(m.description, "case-insensitive");
     }
 

@@ -99,7 +99,7 @@ impl Object for Files {
             "Glob" => Ok(Value::object(self.glob(args.str(0)?))),
             "Lines" => self.lines(args.str(0)?),
             "AsConfig" => Ok(Value::from(self.base_map(go_string))),
-            "AsSecrets" => Ok(Value::from(self.base_map(|b| base64_std(b)))),
+            "AsSecrets" => Ok(Value::from(self.base_map(base64_std))),
             _ => Err(FuncError::new(format!("method {name} not implemented"))),
         }
     }

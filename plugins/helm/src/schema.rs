@@ -181,10 +181,10 @@ pub fn validate_single(values: &Map, schema: &[u8]) -> Result<(), String> {
 /// report (empty when valid).
 pub fn validate(chart: &Chart, values: &Map) -> String {
     let mut sb = String::new();
-    if let Some(schema) = &chart.schema {
-        if let Err(e) = validate_single(values, schema) {
-            sb.push_str(&format!("{}:\n{e}", chart.name()));
-        }
+    if let Some(schema) = &chart.schema
+        && let Err(e) = validate_single(values, schema)
+    {
+        sb.push_str(&format!("{}:\n{e}", chart.name()));
     }
     for sub in &chart.dependencies {
         match values.get(sub.name()) {

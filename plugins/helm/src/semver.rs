@@ -336,7 +336,7 @@ fn tilde(v: &Version, c: &Constraint) -> bool {
     if v.major != c.con.major {
         return false;
     }
-    !(v.minor != c.con.minor && !c.minor_dirty)
+    v.minor == c.con.minor || c.minor_dirty
 }
 
 fn check_one(v: &Version, c: &Constraint, include_pre: bool) -> bool {

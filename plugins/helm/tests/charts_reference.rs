@@ -3,6 +3,8 @@
 //! subcharts from directories and archives, aliases, conditions, tags, import-values, globals, library charts,
 //! hooks, CRDs, `.Files`, `tpl`, schema errors and Helm's error messages.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::path::Path;

@@ -2,6 +2,8 @@
 //! as the whole `templates/NOTES.txt` of the corpus chart (`helm install rel CHART -n ns1 --dry-run=client`,
 //! `TZ=UTC`). Each case's rendered NOTES must equal Helm's text, or fail when Helm failed.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use kiln_plugin_helm::{ChartFile, ReleaseInfo, RenderRequest, read_chart_path, render_templates};

@@ -8,8 +8,8 @@ use crate::config::{TransformerConfig, from_crd_definitions};
 use crate::error::{Context as _, Error, Result};
 use crate::fs::{FileTree, LoadRestrictor, Loader, display, join};
 use crate::kustomization::{
-    GeneratorArgs, GeneratorOptions, ImageArgs, Kustomization, PatchArgs, SortOptions, Var, generator_args,
-    image_args, patch_args, selector,
+    GeneratorArgs, GeneratorOptions, ImageArgs, Kustomization, PatchArgs, SortOptions, Var, generator_args, image_args,
+    patch_args, selector,
 };
 use crate::resource::{ResMap, Resource};
 use crate::transformers::{self, PatchBody, SubjectMode};
@@ -67,7 +67,13 @@ impl Accumulator {
                 }
             }
             [] => {}
-            many => return Err(Error::failed(format!("found {} resId matches for var {} (unable to disambiguate)", many.len(), v.name))),
+            many => {
+                return Err(Error::failed(format!(
+                    "found {} resId matches for var {} (unable to disambiguate)",
+                    many.len(),
+                    v.name
+                )));
+            }
         }
         self.vars.push(v);
         Ok(())
@@ -97,7 +103,12 @@ pub fn parse_resources(text: &[u8], origin: &str) -> Result<Vec<Resource>> {
             Value::Null => continue,
             Value::Map(m) if m.is_empty() => continue,
             Value::Map(_) => {}
-            other => return Err(Error::invalid(format!("{origin}: a resource must be a mapping, not {}", other.type_name()))),
+            other => {
+                return Err(Error::invalid(format!(
+                    "{origin}: a resource must be a mapping, not {}",
+                    other.type_name()
+                )));
+            }
         }
         let kind = d.get("kind").and_then(Value::as_str).unwrap_or("");
         if kind.is_empty() {
@@ -171,7 +182,12 @@ impl<'t, 'o> Target<'t, 'o> {
                     display(loader.root())
                 )));
             }
-            _ => return Err(Error::invalid(format!("Found multiple kustomization files under: {}", display(loader.root())))),
+            _ => {
+                return Err(Error::invalid(format!(
+                    "Found multiple kustomization files under: {}",
+                    display(loader.root())
+                )));
+            }
         };
         let file = join(loader.root(), name).unwrap_or_else(|| name.to_owned());
         let text = String::from_utf8_lossy(tree.read(&file).unwrap_or_default()).into_owned();
@@ -195,7 +211,8 @@ impl<'t, 'o> Target<'t, 'o> {
         ra.tc.merge(&tc)?;
         for c in &self.k.crds {
             let text = self.loader.load(c).map_err(|e| self.err("crds", e))?;
-            let extra = from_crd_definitions(&String::from_utf8_lossy(text)).map_err(|e| self.err("crds", e.context(c)))?;
+            let extra =
+                from_crd_definitions(&String::from_utf8_lossy(text)).map_err(|e| self.err("crds", e.context(c)))?;
             ra.tc.merge(&extra)?;
         }
         self.run_generators(&mut ra)?;
@@ -219,13 +236,17 @@ impl<'t, 'o> Target<'t, 'o> {
             if self.loader.tree().read(&full).is_some() {
                 let text = self.loader.load(p).map_err(|e| self.err(field, e))?;
                 let res = parse_resources(text, &full).map_err(|e| self.err(field, e))?;
-                ra.rm.append_all(res).map_err(|e| self.err(field, e.context(format!("merging resources from '{p}'"))))?;
+                ra.rm
+                    .append_all(res)
+                    .map_err(|e| self.err(field, e.context(format!("merging resources from '{p}'"))))?;
             } else if self.loader.tree().is_dir(&full) {
                 let sub = self.loader.sub(p).map_err(|e| self.err(field, e))?;
                 let acc = std::mem::take(ra);
                 *ra = self.accumulate_directory(acc, sub, false).map_err(|e| self.err(field, e))?;
             } else {
-                return Err(self.err(field, Error::invalid(format!("'{p}': no such file or directory ({})", display(&full)))));
+                return Err(
+                    self.err(field, Error::invalid(format!("'{p}': no such file or directory ({})", display(&full))))
+                );
             }
         }
         Ok(())
@@ -233,9 +254,14 @@ impl<'t, 'o> Target<'t, 'o> {
 
     fn accumulate_directory(&self, mut ra: Accumulator, sub: Loader<'t>, component: bool) -> Result<Accumulator> {
         let root = sub.root().to_owned();
-        let kt = Target::load(sub, self.opts).map_err(|e| e.context(format!("couldn't make target for path '{}'", display(&root))))?;
+        let kt = Target::load(sub, self.opts)
+            .map_err(|e| e.context(format!("couldn't make target for path '{}'", display(&root))))?;
         if component && !kt.k.is_component() {
-            return Err(Error::invalid(format!("expected kind 'Component' for path '{}' but got '{}'", display(&root), kt.k.kind)));
+            return Err(Error::invalid(format!(
+                "expected kind 'Component' for path '{}' but got '{}'",
+                display(&root),
+                kt.k.kind
+            )));
         }
         if !component && kt.k.is_component() {
             return Err(Error::invalid(format!("expected kind != 'Component' for path '{}'", display(&root))));
@@ -251,12 +277,19 @@ impl<'t, 'o> Target<'t, 'o> {
     fn run_generators(&self, ra: &mut Accumulator) -> Result<()> {
         let global = self.k.generator_options.as_ref();
         for g in &self.k.config_map_generator {
-            let args = GeneratorArgs { options: GeneratorOptions::merged_with_global(g.options.as_ref(), global), ..g.clone() };
-            let r = generators::config_map(&self.loader, &args, &self.file).map_err(|e| self.err("configMapGenerator", e))?;
+            let args = GeneratorArgs {
+                options: GeneratorOptions::merged_with_global(g.options.as_ref(), global),
+                ..g.clone()
+            };
+            let r = generators::config_map(&self.loader, &args, &self.file)
+                .map_err(|e| self.err("configMapGenerator", e))?;
             ra.rm.absorb_all(vec![r]).map_err(|e| self.err("configMapGenerator", e))?;
         }
         for g in &self.k.secret_generator {
-            let args = GeneratorArgs { options: GeneratorOptions::merged_with_global(g.options.as_ref(), global), ..g.clone() };
+            let args = GeneratorArgs {
+                options: GeneratorOptions::merged_with_global(g.options.as_ref(), global),
+                ..g.clone()
+            };
             let r = generators::secret(&self.loader, &args, &self.file).map_err(|e| self.err("secretGenerator", e))?;
             ra.rm.absorb_all(vec![r]).map_err(|e| self.err("secretGenerator", e))?;
         }
@@ -318,7 +351,8 @@ impl<'t, 'o> Target<'t, 'o> {
         if !k.patches_strategic_merge.is_empty() {
             let mut patches = Vec::new();
             for p in &k.patches_strategic_merge {
-                let inline = parse_resources(p.as_bytes(), &self.file).ok().filter(|r| !r.is_empty() && p.contains(':'));
+                let inline =
+                    parse_resources(p.as_bytes(), &self.file).ok().filter(|r| !r.is_empty() && p.contains(':'));
                 let loaded = match inline {
                     Some(r) => r,
                     None => {
@@ -333,7 +367,8 @@ impl<'t, 'o> Target<'t, 'o> {
             }
             for patch in &patches {
                 let i = transformers::smp_target(rm, patch).map_err(|e| self.err("patchesStrategicMerge", e))?;
-                transformers::apply_smp_to(rm, &[i], patch, &self.schemas).map_err(|e| self.err("patchesStrategicMerge", e))?;
+                transformers::apply_smp_to(rm, &[i], patch, &self.schemas)
+                    .map_err(|e| self.err("patchesStrategicMerge", e))?;
             }
         }
         for (n, p) in k.patches.iter().enumerate() {
@@ -344,10 +379,12 @@ impl<'t, 'o> Target<'t, 'o> {
                 .map_err(|e| self.err("namespace", e))?;
         }
         if !k.name_prefix.is_empty() {
-            transformers::prefix_suffix(rm, &k.name_prefix, &tc.name_prefix, false).map_err(|e| self.err("namePrefix", e))?;
+            transformers::prefix_suffix(rm, &k.name_prefix, &tc.name_prefix, false)
+                .map_err(|e| self.err("namePrefix", e))?;
         }
         if !k.name_suffix.is_empty() {
-            transformers::prefix_suffix(rm, &k.name_suffix, &tc.name_suffix, true).map_err(|e| self.err("nameSuffix", e))?;
+            transformers::prefix_suffix(rm, &k.name_suffix, &tc.name_suffix, true)
+                .map_err(|e| self.err("nameSuffix", e))?;
         }
         for l in &k.labels {
             let mut fss = l.fields.clone();
@@ -366,7 +403,8 @@ impl<'t, 'o> Target<'t, 'o> {
             }
             transformers::metadata_pairs(rm, &l.pairs, &fss).map_err(|e| self.err("labels", e))?;
         }
-        transformers::metadata_pairs(rm, &k.common_labels, &tc.common_labels).map_err(|e| self.err("commonLabels", e))?;
+        transformers::metadata_pairs(rm, &k.common_labels, &tc.common_labels)
+            .map_err(|e| self.err("commonLabels", e))?;
         transformers::metadata_pairs(rm, &k.common_annotations, &tc.common_annotations)
             .map_err(|e| self.err("commonAnnotations", e))?;
         for (n, p) in k.patches_json6902.iter().enumerate() {
@@ -384,7 +422,8 @@ impl<'t, 'o> Target<'t, 'o> {
         }
         for cfg in self.plugin_configs(&k.transformers, "transformers")? {
             let id = cfg.cur_id();
-            self.run_transformer_plugin(rm, &cfg, &tc).map_err(|e| self.err("transformers", e.context(format!("plugin {id}"))))?;
+            self.run_transformer_plugin(rm, &cfg, &tc)
+                .map_err(|e| self.err("transformers", e.context(format!("plugin {id}"))))?;
         }
         Ok(())
     }
@@ -396,7 +435,10 @@ impl<'t, 'o> Target<'t, 'o> {
             (false, false) => Err(Error::invalid("patch and path can't be set at the same time")),
             (false, true) => Ok((inline.to_owned(), format!("[patch: {inline:?}]"))),
             (true, false) => {
-                let text = self.loader.load(&p.path).map_err(|e| e.context(format!("failed to get the patch file from path({})", p.path)))?;
+                let text = self
+                    .loader
+                    .load(&p.path)
+                    .map_err(|e| e.context(format!("failed to get the patch file from path({})", p.path)))?;
                 Ok((String::from_utf8_lossy(text).into_owned(), format!("[path: {:?}]", p.path)))
             }
         }
@@ -459,7 +501,8 @@ impl<'t, 'o> Target<'t, 'o> {
             (true, false) => p.patch.clone(),
         };
         let v = kpatch::yaml::parse_json6902(&text).map_err(|e| Error::invalid(format!("decoding {text}: {e}")))?;
-        let jp = kpatch::json_patch::JsonPatch::from_value(&v).map_err(|e| Error::invalid(format!("decoding {text}: {e}")))?;
+        let jp = kpatch::json_patch::JsonPatch::from_value(&v)
+            .map_err(|e| Error::invalid(format!("decoding {text}: {e}")))?;
         if jp.ops.is_empty() {
             return Err(Error::invalid(format!("patch appears to be empty; file={}, JsonOp={}", p.path, p.patch)));
         }
@@ -477,7 +520,9 @@ impl<'t, 'o> Target<'t, 'o> {
         let specs = |field: &str| -> Result<Option<Vec<FieldSpec>>> {
             match v.get(field) {
                 None | Some(Value::Null) => Ok(None),
-                Some(Value::Seq(items)) => items.iter().map(FieldSpec::from_value).collect::<Result<Vec<_>>>().map(Some),
+                Some(Value::Seq(items)) => {
+                    items.iter().map(FieldSpec::from_value).collect::<Result<Vec<_>>>().map(Some)
+                }
                 Some(other) => Err(Error::invalid(format!("`{field}` must be a list, not {}", other.type_name()))),
             }
         };
@@ -489,7 +534,9 @@ impl<'t, 'o> Target<'t, 'o> {
         };
         let string = |field: &str| v.get(field).map(crate::resource::scalar_text).unwrap_or_default();
         match cfg.kind() {
-            "LabelTransformer" => transformers::metadata_pairs(rm, &pairs("labels"), &specs("fieldSpecs")?.unwrap_or_default()),
+            "LabelTransformer" => {
+                transformers::metadata_pairs(rm, &pairs("labels"), &specs("fieldSpecs")?.unwrap_or_default())
+            }
             "AnnotationsTransformer" => {
                 transformers::metadata_pairs(rm, &pairs("annotations"), &specs("fieldSpecs")?.unwrap_or_default())
             }
@@ -528,7 +575,12 @@ impl<'t, 'o> Target<'t, 'o> {
                 let count = match v.pointer(&["replica", "count"]) {
                     Some(Value::Int(i)) => *i,
                     None | Some(Value::Null) => 0,
-                    Some(other) => return Err(Error::invalid(format!("replica count must be an integer, not {}", other.type_name()))),
+                    Some(other) => {
+                        return Err(Error::invalid(format!(
+                            "replica count must be an integer, not {}",
+                            other.type_name()
+                        )));
+                    }
                 };
                 transformers::replicas(rm, &name, count, &specs("fieldSpecs")?.unwrap_or_default())
             }

@@ -244,7 +244,8 @@ pub fn from_crd_definitions(text: &str) -> Result<TransformerConfig> {
     let mut result = TransformerConfig::default();
     for (name, def) in defs {
         let props = def.pointer(&["properties"]);
-        let looks_k8s = props.is_some_and(|p| p.get("kind").is_some() && p.get("apiVersion").is_some() && p.get("metadata").is_some());
+        let looks_k8s = props
+            .is_some_and(|p| p.get("kind").is_some() && p.get("apiVersion").is_some() && p.get("metadata").is_some());
         if !looks_k8s {
             continue;
         }
@@ -284,7 +285,9 @@ fn load_crd(
         if ext("x-kubernetes-identity").is_some() {
             merge_fieldspec(&mut tc.name_prefix, fs(path))?;
         }
-        if let (Some(version), Some(kind)) = (ext("x-kubernetes-object-ref-api-version"), ext("x-kubernetes-object-ref-kind")) {
+        if let (Some(version), Some(kind)) =
+            (ext("x-kubernetes-object-ref-api-version"), ext("x-kubernetes-object-ref-kind"))
+        {
             let key = ext("x-kubernetes-object-ref-name-key").unwrap_or("name");
             let mut p2 = path.clone();
             p2.push(key.to_owned());

@@ -46,7 +46,12 @@ pub fn apply(
     walk(obj, &path, create, set).map_err(|e| e.context(format_args!("considering field '{}'", fs.path)))
 }
 
-fn walk(node: &mut Value, path: &[String], create: Create, set: &mut dyn FnMut(&mut Value) -> Result<()>) -> Result<()> {
+fn walk(
+    node: &mut Value,
+    path: &[String],
+    create: Create,
+    set: &mut dyn FnMut(&mut Value) -> Result<()>,
+) -> Result<()> {
     let Some((first, rest)) = path.split_first() else {
         return set(node);
     };
@@ -78,7 +83,9 @@ fn walk(node: &mut Value, path: &[String], create: Create, set: &mut dyn FnMut(&
                 }
             } else {
                 let last = rest.is_empty();
-                let make = || if last && create == Create::Scalar { Value::String(String::new()) } else { Value::Map(Map::new()) };
+                let make = || {
+                    if last && create == Create::Scalar { Value::String(String::new()) } else { Value::Map(Map::new()) }
+                };
                 let f = m.entry(name.to_owned()).or_insert_with(make);
                 if f.is_null() {
                     *f = make();
@@ -134,7 +141,9 @@ mod tests {
 
     #[test]
     fn walks_sequences_and_creates() {
-        let mut o = obj("kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - image: a\n      - image: b\n");
+        let mut o = obj(
+            "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - image: a\n      - image: b\n",
+        );
         let mut seen = Vec::new();
         apply(&mut o, &fs("Deployment", "spec/template/spec/containers[]/image", false), Create::Never, &mut |n| {
             seen.push(n.as_str().unwrap_or("").to_owned());
@@ -142,11 +151,14 @@ mod tests {
         })
         .unwrap();
         assert_eq!(seen, ["a", "b"]);
-        apply(&mut o, &fs("", "metadata/labels", true), Create::Map, &mut |n| set_entry(n, "k", Value::from("v"))).unwrap();
+        apply(&mut o, &fs("", "metadata/labels", true), Create::Map, &mut |n| set_entry(n, "k", Value::from("v")))
+            .unwrap();
         assert_eq!(o.pointer(&["metadata", "labels", "k"]), Some(&Value::from("v")));
         // Other kinds are not touched; missing fields are not created without `create`.
-        apply(&mut o, &fs("Service", "metadata/x", true), Create::Scalar, &mut |n| set_scalar(n, Value::from("y"))).unwrap();
-        apply(&mut o, &fs("", "spec/selector/matchLabels", false), Create::Map, &mut |_| panic!("not reached")).unwrap();
+        apply(&mut o, &fs("Service", "metadata/x", true), Create::Scalar, &mut |n| set_scalar(n, Value::from("y")))
+            .unwrap();
+        apply(&mut o, &fs("", "spec/selector/matchLabels", false), Create::Map, &mut |_| panic!("not reached"))
+            .unwrap();
         assert!(o.pointer(&["spec", "selector"]).is_none());
     }
 

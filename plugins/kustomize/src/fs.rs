@@ -162,7 +162,10 @@ impl<'t> Loader<'t> {
             )));
         }
         join(&self.root, path).ok_or_else(|| {
-            Error::invalid(format!("'{path}' resolves outside the files available to the build (relative to '{}')", display(&self.root)))
+            Error::invalid(format!(
+                "'{path}' resolves outside the files available to the build (relative to '{}')",
+                display(&self.root)
+            ))
         })
     }
 

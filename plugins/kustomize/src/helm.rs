@@ -6,9 +6,9 @@
 
 use kiln_yaml::{Map, Value};
 
-use crate::build::{BuildOptions, parse_resources};
+use crate::build::BuildOptions;
 use crate::error::{Error, Result};
-use crate::fs::{Loader, join};
+use crate::fs::Loader;
 use crate::resource::Resource;
 
 /// Convert a legacy `helmChartInflationGenerator` entry into a `helmCharts` entry and its chart home.
@@ -37,6 +37,7 @@ pub fn from_inflation_generator(old: &Value) -> Result<(Value, Option<String>)> 
 }
 
 /// Deep-merge `over` into `base` (mappings merge, anything else replaces).
+#[cfg_attr(not(feature = "helm"), allow(dead_code))]
 fn merge(base: &mut Value, over: &Value) {
     match (base, over) {
         (Value::Map(b), Value::Map(o)) => {
@@ -55,7 +56,13 @@ fn merge(base: &mut Value, over: &Value) {
 
 /// Render one `helmCharts` entry.
 #[cfg(feature = "helm")]
-pub fn inflate(loader: &Loader<'_>, globals: Option<&(String, String)>, chart: &Value, opts: &BuildOptions) -> Result<Vec<Resource>> {
+pub fn inflate(
+    loader: &Loader<'_>,
+    globals: Option<&(String, String)>,
+    chart: &Value,
+    opts: &BuildOptions,
+) -> Result<Vec<Resource>> {
+    use crate::build::parse_resources;
     use kiln_plugin_helm::{ChartFile, ReleaseInfo, RenderOptions, RenderRequest};
     if !opts.enable_helm {
         return Err(Error::invalid("must specify --enable-helm"));
@@ -80,8 +87,6 @@ pub fn inflate(loader: &Loader<'_>, globals: Option<&(String, String)>, chart: &
     }
     let files: Vec<ChartFile> = tree.files_under(&chart_dir).map(|(p, c)| ChartFile::new(p, c.to_vec())).collect();
     let load_yaml = |path: &str| -> Result<Value> {
-        let full = join(&chart_dir, "").unwrap_or_default();
-        let _ = full;
         let text = loader.load(path)?;
         kiln_yaml::from_str(&String::from_utf8_lossy(text)).map_err(|e| Error::invalid(format!("{path}: {e}")))
     };
@@ -89,7 +94,9 @@ pub fn inflate(loader: &Loader<'_>, globals: Option<&(String, String)>, chart: &
     let file_values = if values_file.is_empty() {
         let p = format!("{chart_dir}/values.yaml");
         match tree.read(&p) {
-            Some(t) => kiln_yaml::from_str(&String::from_utf8_lossy(t)).map_err(|e| Error::invalid(format!("{p}: {e}")))?,
+            Some(t) => {
+                kiln_yaml::from_str(&String::from_utf8_lossy(t)).map_err(|e| Error::invalid(format!("{p}: {e}")))?
+            }
             None => Value::Map(Map::new()),
         }
     } else {
@@ -109,7 +116,9 @@ pub fn inflate(loader: &Loader<'_>, globals: Option<&(String, String)>, chart: &
             v
         }
         (true, "replace") => inline.clone(),
-        (true, other) => return Err(Error::invalid(format!("valuesMerge must be one of [override replace merge], not {other:?}"))),
+        (true, other) => {
+            return Err(Error::invalid(format!("valuesMerge must be one of [override replace merge], not {other:?}")));
+        }
     };
     if let Some(Value::Seq(extra)) = chart.get("additionalValuesFiles") {
         for f in extra {
@@ -130,7 +139,8 @@ pub fn inflate(loader: &Loader<'_>, globals: Option<&(String, String)>, chart: &
     if !opts.helm_api_versions.is_empty() {
         api_versions = opts.helm_api_versions.clone();
     }
-    let kube_version = if opts.helm_kube_version.is_empty() { s("kubeVersion") } else { opts.helm_kube_version.clone() };
+    let kube_version =
+        if opts.helm_kube_version.is_empty() { s("kubeVersion") } else { opts.helm_kube_version.clone() };
     let release_name = if s("releaseName").is_empty() { "release-name".to_owned() } else { s("releaseName") };
     let namespace = if s("namespace").is_empty() { "default".to_owned() } else { s("namespace") };
     let req = RenderRequest {
@@ -139,9 +149,15 @@ pub fn inflate(loader: &Loader<'_>, globals: Option<&(String, String)>, chart: &
         release: ReleaseInfo { name: release_name, namespace, revision: 1, is_upgrade: false },
         kube_version: Some(kube_version).filter(|k| !k.is_empty()),
         api_versions,
-        options: RenderOptions { include_crds: b("includeCRDs"), skip_tests: b("skipTests"), no_hooks: b("skipHooks"), skip_schema_validation: false },
+        options: RenderOptions {
+            include_crds: b("includeCRDs"),
+            skip_tests: b("skipTests"),
+            no_hooks: b("skipHooks"),
+            skip_schema_validation: false,
+        },
     };
-    let docs = kiln_plugin_helm::render(&req).map_err(|e| Error::failed(format!("rendering chart {name}: {}", e.message)))?;
+    let docs =
+        kiln_plugin_helm::render(&req).map_err(|e| Error::failed(format!("rendering chart {name}: {}", e.message)))?;
     let mut out = Vec::new();
     for d in docs {
         out.extend(parse_resources(d.content.as_bytes(), &d.origin)?);

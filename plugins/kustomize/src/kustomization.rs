@@ -41,7 +41,10 @@ pub struct GeneratorOptions {
 
 impl GeneratorOptions {
     /// kustomize's `MergeGlobalOptionsIntoLocal`: local keys win, flags are or-ed.
-    pub fn merged_with_global(local: Option<&GeneratorOptions>, global: Option<&GeneratorOptions>) -> Option<GeneratorOptions> {
+    pub fn merged_with_global(
+        local: Option<&GeneratorOptions>,
+        global: Option<&GeneratorOptions>,
+    ) -> Option<GeneratorOptions> {
         let Some(global) = global else { return local.cloned() };
         let mut out = local.cloned().unwrap_or_default();
         for (k, v) in &global.labels {

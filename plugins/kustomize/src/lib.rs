@@ -17,6 +17,8 @@
 //! Strategic merge and JSON patches, selectors and image-name parsing come from `kpatch`; YAML reading and
 //! printing from `kiln-yaml`. The WebAssembly entry point is in [`wasm`].
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 pub mod build;
 pub mod config;
 pub mod error;
@@ -43,7 +45,8 @@ pub fn render_stream(resources: &[resource::Resource]) -> Result<String, Error> 
         if i > 0 {
             out.push_str("---\n");
         }
-        let text = kiln_yaml::try_to_string(&r.value).map_err(|e| Error::failed(format!("printing {}: {e}", r.cur_id())))?;
+        let text =
+            kiln_yaml::try_to_string(&r.value).map_err(|e| Error::failed(format!("printing {}: {e}", r.cur_id())))?;
         out.push_str(&text);
     }
     Ok(out)

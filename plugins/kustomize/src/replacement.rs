@@ -85,7 +85,9 @@ pub fn parse(v: &Value) -> Result<Replacement> {
                 };
                 let mut targets = Vec::new();
                 for t in items {
-                    let Value::Map(tm) = t else { return Err(Error::invalid("a replacement target must be a mapping")) };
+                    let Value::Map(tm) = t else {
+                        return Err(Error::invalid("a replacement target must be a mapping"));
+                    };
                     let mut target = Target::default();
                     for (tk, tv) in tm {
                         match tk.as_str() {
@@ -104,7 +106,9 @@ pub fn parse(v: &Value) -> Result<Replacement> {
                             }
                             "options" => target.options = options(tv)?,
                             "select" => {}
-                            other => return Err(Error::invalid(format!("unknown field `{other}` in replacement target"))),
+                            other => {
+                                return Err(Error::invalid(format!("unknown field `{other}` in replacement target")));
+                            }
                         }
                     }
                     targets.push(target);
@@ -137,7 +141,11 @@ pub fn load(loader: &Loader<'_>, entries: &[Value]) -> Result<Vec<Replacement>> 
                         }
                     }
                     Value::Map(_) => out.push(parse(&v)?),
-                    _ => return Err(Error::invalid(format!("unsupported replacement type encountered within replacement path: {p}"))),
+                    _ => {
+                        return Err(Error::invalid(format!(
+                            "unsupported replacement type encountered within replacement path: {p}"
+                        )));
+                    }
                 }
             }
             None => {
@@ -195,7 +203,8 @@ pub fn apply(rm: &mut ResMap, replacements: &[Replacement]) -> Result<()> {
                     continue;
                 }
                 let rids = ids(res);
-                let rejected_id = t.reject.iter().any(|rj| !rj.id.is_empty() && rids.iter().any(|id| id.is_selected_by(&rj.id)));
+                let rejected_id =
+                    t.reject.iter().any(|rj| !rj.id.is_empty() && rids.iter().any(|id| id.is_selected_by(&rj.id)));
                 if rids.iter().any(|id| id.is_selected_by(&select.id)) && !rejected_id {
                     for p in &paths {
                         copy_to_target(&mut res.value, &value, p, t.options.as_ref())
@@ -268,7 +277,13 @@ fn lookup<'v>(v: &'v Value, path: &[String]) -> Result<Option<&'v Value>> {
         } else if part.starts_with('[') && part.ends_with(']') {
             let (k, want) = split_index(part)?;
             cur.as_seq().and_then(|s| {
-                s.iter().find(|e| if k.is_empty() { scalar_text(e) == want } else { e.get(&k).is_some_and(|x| scalar_text(x) == want) })
+                s.iter().find(|e| {
+                    if k.is_empty() {
+                        scalar_text(e) == want
+                    } else {
+                        e.get(&k).is_some_and(|x| scalar_text(x) == want)
+                    }
+                })
             })
         } else {
             cur.get(part)
@@ -331,7 +346,13 @@ struct Matcher {
 impl Matcher {
     /// Collect the nodes `path` reaches (creating them when asked), as raw pointers-free paths: the visitor is
     /// called on each match with whether the node was just created.
-    fn visit(&self, node: &mut Value, path: &[String], created: bool, f: &mut dyn FnMut(&mut Value, bool) -> Result<()>) -> Result<()> {
+    fn visit(
+        &self,
+        node: &mut Value,
+        path: &[String],
+        created: bool,
+        f: &mut dyn FnMut(&mut Value, bool) -> Result<()>,
+    ) -> Result<()> {
         let Some((first, rest)) = path.split_first() else {
             return f(node, created);
         };
@@ -492,7 +513,11 @@ fn retype(node: &Value, text: &str) -> Result<Value> {
 /// The type an untagged plain scalar gets (YAML 1.2 core schema as go-yaml v3 resolves it).
 pub fn resolve_plain(text: &str) -> Value {
     match kiln_yaml::from_str_with(text, &kiln_yaml::LoadOptions::kustomize()) {
-        Ok(v @ (Value::Null | Value::Bool(_) | Value::Int(_) | Value::Uint(_) | Value::Float(_))) if !text.contains('\n') => v,
+        Ok(v @ (Value::Null | Value::Bool(_) | Value::Int(_) | Value::Uint(_) | Value::Float(_)))
+            if !text.contains('\n') =>
+        {
+            v
+        }
         _ if text.is_empty() => Value::Null,
         _ => Value::String(text.to_owned()),
     }

@@ -359,9 +359,7 @@ impl ResMap {
                             }
                         }
                         _ => {
-                            return Err(Error::failed(format!(
-                                "id {id} exists; behavior must be merge or replace"
-                            )));
+                            return Err(Error::failed(format!("id {id} exists; behavior must be merge or replace")));
                         }
                     }
                     if let Some(slot) = self.list.get_mut(*i) {
@@ -369,10 +367,7 @@ impl ResMap {
                     }
                 }
                 many => {
-                    return Err(Error::failed(format!(
-                        "found {} objects that could accept merge of {id}",
-                        many.len()
-                    )));
+                    return Err(Error::failed(format!("found {} objects that could accept merge of {id}", many.len())));
                 }
             }
         }

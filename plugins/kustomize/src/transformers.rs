@@ -55,14 +55,18 @@ pub fn namespace(rm: &mut ResMap, ns: &str, specs: &[FieldSpec], unset_only: boo
             fieldspec::apply(&mut r.value, &meta_ns, Create::Scalar, &mut |n| setter(n))?;
         }
         if is_binding {
-            fss.retain(|f| !((f.gvk.kind == "RoleBinding" || f.gvk.kind == "ClusterRoleBinding") && f.path == "subjects/namespace"));
+            fss.retain(|f| {
+                !((f.gvk.kind == "RoleBinding" || f.gvk.kind == "ClusterRoleBinding") && f.path == "subjects/namespace")
+            });
             if mode != SubjectMode::None
                 && let Some(Value::Seq(subjects)) = r.value.get_mut("subjects")
             {
                 for s in subjects.iter_mut() {
                     let hit = match mode {
                         SubjectMode::DefaultOnly => s.get("name").and_then(Value::as_str) == Some("default"),
-                        SubjectMode::AllServiceAccounts => s.get("kind").and_then(Value::as_str) == Some("ServiceAccount"),
+                        SubjectMode::AllServiceAccounts => {
+                            s.get("kind").and_then(Value::as_str) == Some("ServiceAccount")
+                        }
                         SubjectMode::None => false,
                     };
                     if hit && let Value::Map(m) = s {
@@ -79,7 +83,9 @@ pub fn namespace(rm: &mut ResMap, ns: &str, specs: &[FieldSpec], unset_only: boo
         let id = r.cur_id();
         let count = rm.list.iter().filter(|x| x.cur_id().equals(&id)).count();
         if count != 1 {
-            return Err(Error::failed(format!("namespace transformation produces ID conflict: {count} resources have ID {id}")));
+            return Err(Error::failed(format!(
+                "namespace transformation produces ID conflict: {count} resources have ID {id}"
+            )));
         }
     }
     Ok(())
@@ -207,7 +213,8 @@ fn legacy_images(node: &mut Value, image: &ImageArgs, pattern: &Regex) -> Result
 
 /// The image tag transformer: containers found anywhere (kustomize's legacy walk), then the configured fields.
 pub fn images(rm: &mut ResMap, image: &ImageArgs, specs: &[FieldSpec]) -> Result<()> {
-    let Ok(pattern) = Regex::new(&format!("^{}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$", image.name)) else {
+    let Ok(pattern) = Regex::new(&format!("^{}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$", image.name))
+    else {
         return Err(Error::invalid(format!("images: name {:?} is not a valid regular expression", image.name)));
     };
     for r in &mut rm.list {
@@ -304,8 +311,10 @@ pub fn parse_patch(text: &str, source: &str) -> Result<PatchBody> {
         Err(_) => text.trim_start().starts_with('['),
     };
     if first_seq {
-        let v = kpatch::yaml::parse_json6902(text).map_err(|e| Error::invalid(format!("unable to parse JSON patch from {source}: {e}")))?;
-        let jp = JsonPatch::from_value(&v).map_err(|e| Error::invalid(format!("unable to parse JSON patch from {source}: {e}")))?;
+        let v = kpatch::yaml::parse_json6902(text)
+            .map_err(|e| Error::invalid(format!("unable to parse JSON patch from {source}: {e}")))?;
+        let jp = JsonPatch::from_value(&v)
+            .map_err(|e| Error::invalid(format!("unable to parse JSON patch from {source}: {e}")))?;
         return Ok(PatchBody::Json(jp));
     }
     let docs = docs.map_err(|e| Error::invalid(format!("unable to parse SM or JSON patch from {source}: {e}")))?;
@@ -319,7 +328,9 @@ pub fn parse_patch(text: &str, source: &str) -> Result<PatchBody> {
             return Err(Error::invalid(format!("unable to parse SM or JSON patch from {source}: missing kind")));
         }
         if r.name().is_empty() && !r.kind().ends_with("List") {
-            return Err(Error::invalid(format!("unable to parse SM or JSON patch from {source}: missing metadata.name")));
+            return Err(Error::invalid(format!(
+                "unable to parse SM or JSON patch from {source}: missing metadata.name"
+            )));
         }
         out.push(r);
     }
@@ -343,8 +354,9 @@ pub fn apply_smp(r: &mut Resource, patch: &Resource, schemas: &Schemas<'_>) -> R
     if allow_name || allow_kind {
         r.store_previous_id();
     }
-    let merged = kpatch::smp::apply(r.value.clone(), &patch.value, schemas)
-        .map_err(|e| Error::failed(format!("applying strategic merge patch from {} to {}: {e}", patch.origin, r.cur_id())))?;
+    let merged = kpatch::smp::apply(r.value.clone(), &patch.value, schemas).map_err(|e| {
+        Error::failed(format!("applying strategic merge patch from {} to {}: {e}", patch.origin, r.cur_id()))
+    })?;
     match merged {
         None => {
             r.value = Value::Null;
@@ -403,9 +415,7 @@ pub fn smp_target(rm: &ResMap, patch: &Resource) -> Result<usize> {
         [] => Err(Error::failed(format!(
             "no resource matches strategic merge patch \"{id}\": no matches for Id {id}; failed to find unique target for patch {id}"
         ))),
-        _ => Err(Error::failed(format!(
-            "multiple matches for Id {id}; failed to find unique target for patch {id}"
-        ))),
+        _ => Err(Error::failed(format!("multiple matches for Id {id}; failed to find unique target for patch {id}"))),
     }
 }
 
@@ -450,8 +460,9 @@ pub fn fix_name_references(rm: &mut ResMap, back_refs: &[NameBackReferences]) ->
         for (spec, target) in fl {
             let fs = FieldSpec { gvk: gvk.clone(), path: spec.path.clone(), create: false };
             let ctx = Referral { rm, referrer, candidates: &candidates, target, path: &spec.path };
-            fieldspec::apply(&mut value, &fs, Create::Never, &mut |node| ctx.set(node, &mut referred))
-                .map_err(|e| e.context(format!("updating name reference in '{}' field of '{}'", spec.path, referrer.cur_id())))?;
+            fieldspec::apply(&mut value, &fs, Create::Never, &mut |node| ctx.set(node, &mut referred)).map_err(
+                |e| e.context(format!("updating name reference in '{}' field of '{}'", spec.path, referrer.cur_id())),
+            )?;
         }
         if let Some(r) = rm.list.get_mut(i) {
             r.value = value;
@@ -480,7 +491,9 @@ fn could_be_referenced_by(rm: &ResMap, referrer: &Resource) -> Result<Vec<usize>
             {
                 match ns {
                     Value::String(n) => rb_namespaces.push(n.clone()),
-                    _ => return Err(Error::invalid(format!("Invalid Input: namespace is blank for resource \"{rid}\""))),
+                    _ => {
+                        return Err(Error::invalid(format!("Invalid Input: namespace is blank for resource \"{rid}\"")));
+                    }
                 }
             }
         }
@@ -514,7 +527,9 @@ impl Referral<'_> {
                     match item {
                         Value::Null => {}
                         Value::Map(_) => self.set_mapping(item, referred)?,
-                        Value::Seq(_) => return Err(Error::failed("a name reference list may hold only strings and mappings")),
+                        Value::Seq(_) => {
+                            return Err(Error::failed("a name reference list may hold only strings and mappings"));
+                        }
                         _ => self.set_scalar(item, referred)?,
                     }
                 }
@@ -604,7 +619,8 @@ impl Referral<'_> {
             let me = &self.referrer.meta;
             let (rp, rs, op, os) = (&r.meta.prefixes, &r.meta.suffixes, &me.prefixes, &me.suffixes);
             if allow_empty {
-                (rp.is_empty() || op.is_empty() || same_ending(rp, op)) && (rs.is_empty() || os.is_empty() || same_ending(rs, os))
+                (rp.is_empty() || op.is_empty() || same_ending(rp, op))
+                    && (rs.is_empty() || os.is_empty() || same_ending(rs, os))
             } else {
                 same_ending(rp, op) && same_ending(rs, os)
             }
@@ -619,7 +635,9 @@ impl Referral<'_> {
             many => {
                 let first = many.first().and_then(get);
                 let identical = first.is_some_and(|f| {
-                    many.iter().filter_map(get).all(|r| r.name() == f.name() && (!with_namespace || r.namespace() == f.namespace()))
+                    many.iter()
+                        .filter_map(get)
+                        .all(|r| r.name() == f.name() && (!with_namespace || r.namespace() == f.namespace()))
                 });
                 if identical {
                     return Ok(many.first().copied());
@@ -669,7 +687,8 @@ pub fn sort(rm: &mut ResMap, options: Option<&SortOptions>) -> Result<()> {
     ]
     .map(str::to_owned)
     .to_vec();
-    let default_last: Vec<String> = ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"].map(str::to_owned).to_vec();
+    let default_last: Vec<String> =
+        ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"].map(str::to_owned).to_vec();
     let (order, legacy) = match options {
         None => ("legacy", None),
         Some(o) => (o.order.as_str(), o.legacy.as_ref()),
@@ -700,7 +719,10 @@ pub fn sort(rm: &mut ResMap, options: Option<&SortOptions>) -> Result<()> {
                 return ra.cmp(&rb);
             }
             let (sa, sb) = (gvk_string(&a.gvk), gvk_string(&b.gvk));
-            if a.gvk.kind == "Namespace" && b.gvk.kind == "Namespace" && (a.gvk.group.is_empty() || b.gvk.group.is_empty()) {
+            if a.gvk.kind == "Namespace"
+                && b.gvk.kind == "Namespace"
+                && (a.gvk.group.is_empty() || b.gvk.group.is_empty())
+            {
                 return sb.cmp(&sa);
             }
             return sa.cmp(&sb);

@@ -89,7 +89,8 @@ impl Gvk {
 
     /// kustomize's `IsLessThan`: legacy kind order first, then [`Gvk::stable_sort_string`].
     pub fn is_less_than(&self, other: &Gvk) -> bool {
-        let (a, b) = (kind_rank(&self.kind, &ORDER_FIRST, &ORDER_LAST), kind_rank(&other.kind, &ORDER_FIRST, &ORDER_LAST));
+        let (a, b) =
+            (kind_rank(&self.kind, &ORDER_FIRST, &ORDER_LAST), kind_rank(&other.kind, &ORDER_FIRST, &ORDER_LAST));
         if a != b {
             return a < b;
         }
@@ -191,7 +192,9 @@ pub struct FieldSpec {
 impl FieldSpec {
     /// A field spec from its YAML form (`group`, `version`, `kind`, `path`, `create`).
     pub fn from_value(v: &Value) -> Result<Self> {
-        let m = v.as_map().ok_or_else(|| Error::invalid(format!("a field spec must be a mapping, not {}", v.type_name())))?;
+        let m = v
+            .as_map()
+            .ok_or_else(|| Error::invalid(format!("a field spec must be a mapping, not {}", v.type_name())))?;
         let mut fs = FieldSpec::default();
         for (k, val) in m {
             match k.as_str() {
@@ -203,7 +206,12 @@ impl FieldSpec {
                     fs.create = match val {
                         Value::Bool(b) => *b,
                         Value::Null => false,
-                        other => return Err(Error::invalid(format!("field spec `create` must be a boolean, not {}", other.type_name()))),
+                        other => {
+                            return Err(Error::invalid(format!(
+                                "field spec `create` must be a boolean, not {}",
+                                other.type_name()
+                            )));
+                        }
                     }
                 }
                 other => return Err(Error::invalid(format!("unknown field `{other}` in field spec"))),

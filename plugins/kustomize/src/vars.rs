@@ -104,13 +104,12 @@ fn replace_in(node: &mut Value, values: &[(String, Value)], used: &mut Vec<Strin
 pub fn resolve(rm: &mut ResMap, vars: &[Var], specs: &[FieldSpec]) -> Result<()> {
     let mut values = Vec::new();
     for v in vars {
-        let src = rm
-            .list
-            .iter()
-            .find(|r| r.meta.ref_var_names.iter().any(|n| n == &v.name))
-            .ok_or_else(|| Error::failed(format!("var '{}' cannot be mapped to a field in the set of known resources", v.name)))?;
-        let val = field_value(&src.value, &v.field_path)
-            .ok_or_else(|| Error::failed(format!("field specified in var '{}' not found in corresponding resource", v.name)))?;
+        let src = rm.list.iter().find(|r| r.meta.ref_var_names.iter().any(|n| n == &v.name)).ok_or_else(|| {
+            Error::failed(format!("var '{}' cannot be mapped to a field in the set of known resources", v.name))
+        })?;
+        let val = field_value(&src.value, &v.field_path).ok_or_else(|| {
+            Error::failed(format!("field specified in var '{}' not found in corresponding resource", v.name))
+        })?;
         values.push((v.name.clone(), val.clone()));
     }
     let mut used = Vec::new();

@@ -44,8 +44,10 @@ pub fn parse_config(config: &str) -> Result<Config, String> {
             ("enableHelm", Json::Bool(b)) => c.options.enable_helm = b,
             ("helmKubeVersion", Json::String(s)) => c.options.helm_kube_version = s,
             ("helmApiVersions", Json::Array(a)) => {
-                c.options.helm_api_versions =
-                    a.into_iter().map(|x| x.as_str().map(str::to_owned).ok_or("helmApiVersions must hold strings")).collect::<Result<_, _>>()?
+                c.options.helm_api_versions = a
+                    .into_iter()
+                    .map(|x| x.as_str().map(str::to_owned).ok_or("helmApiVersions must hold strings"))
+                    .collect::<Result<_, _>>()?
             }
             (other, _) => return Err(format!("unknown or mistyped configuration key `{other}`")),
         }

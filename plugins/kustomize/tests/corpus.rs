@@ -1,6 +1,8 @@
 //! The shared kustomize corpus (`../shared/corpus/kustomize`, real overlays with `kubectl kustomize` output), built
 //! natively. Skipped when the corpus is absent, unless `CI=true`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::path::Path;
