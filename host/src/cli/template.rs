@@ -8,8 +8,8 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::{ArgMatches, Args};
 
 use super::SandboxFlags;
-use super::source_args::SourceFlags;
 use super::plugins::{self, PluginRef};
+use super::source_args::SourceFlags;
 use crate::manifest::{self, Entry};
 use crate::pipeline::{self, Step};
 use crate::plugin::{Clock, Randomness, Release, RenderInput, Runtime, Sandbox, SourceFile, World};

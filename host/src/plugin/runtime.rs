@@ -138,7 +138,9 @@ impl Runtime {
             // refuses an incompatible one, in which case the component is compiled instead.
             #[allow(unsafe_code)]
             let loaded = unsafe { Component::deserialize(&self.inner.engine, cwasm) };
-            loaded.inspect_err(|e| tracing::debug!(plugin = name, error = %e, "precompiled built-in unusable here")).ok()
+            loaded
+                .inspect_err(|e| tracing::debug!(plugin = name, error = %e, "precompiled built-in unusable here"))
+                .ok()
         });
         let component = match precompiled {
             Some(c) => c,

@@ -492,7 +492,9 @@ fn could_be_referenced_by(rm: &ResMap, referrer: &Resource) -> Result<Vec<usize>
                 match ns {
                     Value::String(n) => rb_namespaces.push(n.clone()),
                     _ => {
-                        return Err(Error::invalid(format!("Invalid Input: namespace is blank for resource \"{rid}\"")));
+                        return Err(Error::invalid(format!(
+                            "Invalid Input: namespace is blank for resource \"{rid}\""
+                        )));
                     }
                 }
             }

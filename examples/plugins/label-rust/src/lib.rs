@@ -32,7 +32,8 @@ fn add_label(doc: &Document, key: &str, value: &str) -> Result<Document, PluginE
             location: Some(Location { file: Some(doc.origin.clone()), line: None, column: None, object: None }),
         })
     };
-    let mut obj: Value = serde_json::from_slice(&doc.content).map_err(|e| invalid(format!("not a JSON object: {e}")))?;
+    let mut obj: Value =
+        serde_json::from_slice(&doc.content).map_err(|e| invalid(format!("not a JSON object: {e}")))?;
     let root = obj.as_object_mut().ok_or_else(|| invalid("not a JSON object".to_owned()))?;
     let metadata = root.entry("metadata").or_insert_with(|| Value::Object(Map::new()));
     let metadata = metadata.as_object_mut().ok_or_else(|| invalid("`metadata` is not a mapping".to_owned()))?;
@@ -61,7 +62,8 @@ mod tests {
 
     #[test]
     fn adds_label_and_keeps_origin() {
-        let d = Document { content: br#"{"kind":"ConfigMap","metadata":{"name":"a"}}"#.to_vec(), origin: "x.yaml".into() };
+        let d =
+            Document { content: br#"{"kind":"ConfigMap","metadata":{"name":"a"}}"#.to_vec(), origin: "x.yaml".into() };
         let out = add_label(&d, "team", "web").expect("labelled");
         assert_eq!(out.origin, "x.yaml");
         let v: Value = serde_json::from_slice(&out.content).expect("json");

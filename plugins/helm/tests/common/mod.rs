@@ -1,7 +1,6 @@
 //! Shared helpers of the conformance tests: reading `helm template` style arguments and the corpus.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
