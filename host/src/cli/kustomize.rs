@@ -166,8 +166,11 @@ fn referenced(k: &Value) -> Vec<(String, bool)> {
     out
 }
 
-/// Read the overlay at `dir` and everything it reaches.
-fn collect(dir: &Path) -> Result<(PathBuf, Vec<(String, Vec<u8>)>, String)> {
+/// Files (path relative to the common root, bytes) handed to the renderer.
+type OverlayFiles = Vec<(String, Vec<u8>)>;
+
+/// Read the overlay at `dir` and everything it reaches: the common root, the files, and the overlay's path in it.
+fn collect(dir: &Path) -> Result<(PathBuf, OverlayFiles, String)> {
     let top = std::fs::canonicalize(dir).with_context(|| format!("must build at directory: {}", dir.display()))?;
     if !top.is_dir() {
         bail!("must build at directory: not a valid directory: {}", dir.display());

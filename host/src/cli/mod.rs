@@ -64,7 +64,7 @@ enum Command {
     /// still carry this set's label, with a UID precondition).
     ///
     ///   kiln template shop examples/charts/shop > shop.yaml
-    ///   kiln apply -f shop.yaml --inventory shop -n shop --wait 2m
+    ///   kiln apply -f shop.yaml --inventory shop -n shop --wait --timeout 2m
     #[command(verbatim_doc_comment)]
     Apply(Box<apply::ApplyArgs>),
     /// Show what `kiln apply` would change, from a server-side dry-run; exits 0 (no changes), 1 (changes), 2 (error).

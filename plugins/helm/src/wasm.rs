@@ -82,7 +82,7 @@ impl Guest for HelmRenderer {
 
 // Exported only when building the WebAssembly component: the component model's export names (`kiln:plugin/...`)
 // are not valid symbol names for a native shared library.
-#[cfg(all(target_arch = "wasm32", feature = "export"))]
+#[cfg(feature = "export")]
 kiln_plugin_sdk::export_renderer!(HelmRenderer);
 
 #[cfg(test)]

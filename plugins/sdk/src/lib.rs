@@ -58,6 +58,15 @@ macro_rules! export_post_renderer {
     ($ty:ident) => {
         #[cfg(target_arch = "wasm32")]
         $crate::post_renderer::export_post_renderer_inner!($ty);
+        // Natively the type is still the plugin's entry point: name it so it counts as used.
+        #[cfg(not(target_arch = "wasm32"))]
+        const _: fn(
+            ::std::vec::Vec<$crate::post_renderer::Document>,
+            ::std::string::String,
+        ) -> ::std::result::Result<
+            ::std::vec::Vec<$crate::post_renderer::Document>,
+            $crate::post_renderer::PluginError,
+        > = <$ty as $crate::post_renderer::Guest>::post_render;
     };
 }
 
@@ -69,6 +78,14 @@ macro_rules! export_renderer {
     ($ty:ident) => {
         #[cfg(target_arch = "wasm32")]
         $crate::renderer::export_renderer_inner!($ty);
+        // Natively the type is still the plugin's entry point: name it so it counts as used.
+        #[cfg(not(target_arch = "wasm32"))]
+        const _: fn(
+            $crate::renderer::RenderInput,
+        ) -> ::std::result::Result<
+            ::std::vec::Vec<$crate::renderer::Document>,
+            $crate::renderer::PluginError,
+        > = <$ty as $crate::renderer::Guest>::render;
     };
 }
 
