@@ -15,6 +15,7 @@
 //! * `KILN_BUILTINS=patch,helm` builds only the listed built-ins (default: all).
 //! * `KILN_SKIP_PRECOMPILE=1` embeds the plugins without precompiling them.
 
+use sha2::{Digest as _, Sha256};
 use std::env;
 use std::fmt::Write as _;
 use std::fs;
@@ -51,6 +52,14 @@ const BUILTINS: &[Builtin] = &[
 ];
 
 const WASM_TARGET: &str = "wasm32-wasip2";
+
+/// Lowercase hex of a digest.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
 
 fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
@@ -100,11 +109,12 @@ fn main() {
         };
         let _ = writeln!(
             generated,
-            "    Builtin {{ name: {:?}, world: {:?}, description: {:?}, wasm: include_bytes!({:?}), precompiled: {precompiled} }},",
+            "    Builtin {{ name: {:?}, world: {:?}, description: {:?}, wasm: include_bytes!({:?}), sha256: {:?}, precompiled: {precompiled} }},",
             b.name,
             b.world,
             b.description,
             wasm_out.display().to_string(),
+            hex(&Sha256::digest(&wasm)),
         );
     }
     generated.push_str("];\n");

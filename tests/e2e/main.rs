@@ -4,6 +4,8 @@
 
 mod examples;
 mod helm;
+mod ingress_kind;
+mod kustomize_remote;
 mod post_render;
 mod sandbox;
 mod support;

@@ -411,7 +411,8 @@ impl<'a> Git<'a> {
 
     /// Reads the files under `path` at `commit` (via `git archive`, through the hardened tar reader).
     pub fn read_tree(&self, git_dir: &Path, commit: &str, path: &str, limits: &Limits) -> Result<Vec<SourceFile>> {
-        let treeish = if path.is_empty() { commit.to_owned() } else { format!("{commit}:{path}") };
+        // The whole repository is the commit's root tree (`<commit>` alone names a commit object, not a tree).
+        let treeish = if path.is_empty() { format!("{commit}^{{tree}}") } else { format!("{commit}:{path}") };
         let mut check = self.command(Some(git_dir));
         check.args(["cat-file", "-t", "--end-of-options", &treeish]);
         let kind = self

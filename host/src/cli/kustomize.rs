@@ -4,7 +4,9 @@
 //! The plugin sees no file system: this module reads the overlay directory and every directory and file its
 //! kustomization files name (`resources`, `components`, `bases`, patches, generator sources, configurations,
 //! chart homes; recursively through the kustomizations found), and passes them with paths relative to their
-//! common ancestor. Remote bases are not fetched.
+//! common ancestor. Remote bases that are Git repositories (kustomize's URL forms, or kiln's `git+…`) are fetched
+//! through kiln's verified source cache, written to a private temporary directory and passed like local ones, with
+//! a map from each reference to its directory; DIR itself may be such a reference.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::{Path, PathBuf};
@@ -16,9 +18,11 @@ use kiln_yaml::Value;
 
 use super::SandboxFlags;
 use super::plugins::{self, PluginRef};
+use super::source_args::ConnectionFlags;
 use crate::manifest::{self, Entry};
 use crate::pipeline::{self, Step};
 use crate::plugin::{Release, RenderInput, Runtime, Sandbox, SourceFile, World};
+use kiln_source::{RefFlags, SourceRef};
 
 /// Most files one build may read.
 const MAX_FILES: usize = 50_000;
@@ -29,7 +33,8 @@ const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml
 
 #[derive(Debug, Clone, Args)]
 pub(super) struct KustomizeArgs {
-    /// The directory holding `kustomization.yaml` (default: the current directory).
+    /// The directory holding `kustomization.yaml` (default: the current directory), or a remote base in
+    /// kustomize's notation (`https://github.com/org/repo//dir?ref=v1`) or kiln's (`git+https://…//dir?ref=`).
     #[arg(value_name = "DIR", default_value = ".")]
     dir: PathBuf,
     /// `LoadRestrictionsRootOnly` (default): files must be in or below their kustomization's directory;
@@ -58,6 +63,8 @@ pub(super) struct KustomizeArgs {
     /// Let a patch that matches no object pass instead of failing.
     #[arg(long, help_heading = "Post-rendering")]
     allow_no_match: bool,
+    #[command(flatten)]
+    connection: ConnectionFlags,
     #[command(flatten)]
     sandbox: SandboxFlags,
 }
@@ -123,6 +130,136 @@ fn is_remote(p: &str) -> bool {
         || ["git@", "git::", "gh:", "github.com/", "gitlab.com/", "bitbucket.org/"].iter().any(|x| l.starts_with(x))
 }
 
+/// A remote base in kustomize's notation, as kiln's Git source for its whole repository (`git+SCHEME://host/repo`,
+/// with `?ref=` when one is given) plus the base's directory inside the repository.
+///
+/// Accepted like kustomize: `https://host/org/repo//dir?ref=v1`, `https://host/org/repo.git/dir`,
+/// `github.com/org/repo/dir?ref=v1` (also gitlab.com, bitbucket.org: the first two segments name the repository),
+/// `git@host:org/repo.git//dir`, `ssh://…`, `file:///srv/repo.git//dir`, an optional `git::` prefix, `version=` for
+/// `ref=`; `timeout=` and `submodules=` are accepted and ignored. kiln's `git+https://…//dir?ref=` works as well.
+/// Returns `None` for anything else (for example a plain HTTPS file, which kiln does not fetch).
+pub(super) fn git_remote(reference: &str) -> Option<(String, String)> {
+    let r = reference.trim();
+    let r = r.strip_prefix("git::").unwrap_or(r);
+    let (body, query) = r.split_once('?').unwrap_or((r, ""));
+    let mut git_ref = None;
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        match k {
+            "ref" | "version" if !v.is_empty() => git_ref = Some(v.to_owned()),
+            "timeout" | "submodules" => {}
+            _ => return None,
+        }
+    }
+    // Normalise to SCHEME://host/path.
+    let url = if let Some(rest) = body.strip_prefix("git+") {
+        rest.to_owned()
+    } else if body.contains("://") {
+        body.to_owned()
+    } else if let Some(rest) = body.strip_prefix("git@") {
+        let (host, path) = rest.split_once(':')?;
+        format!("ssh://git@{host}/{path}")
+    } else if let Some(rest) = body.strip_prefix("gh:") {
+        format!("https://github.com/{rest}")
+    } else {
+        format!("https://{body}")
+    };
+    let (scheme, rest) = url.split_once("://")?;
+    if !matches!(scheme, "https" | "http" | "ssh" | "file") {
+        return None;
+    }
+    let (host, path) = match scheme {
+        "file" => ("", rest),
+        _ => rest.split_once('/')?,
+    };
+    let path = path.trim_start_matches('/');
+    let (repo, dir) = if let Some((repo, dir)) = path.split_once("//") {
+        (repo.to_owned(), dir.to_owned())
+    } else if let Some(i) = path.find(".git/").map(|i| i + 4).or_else(|| path.ends_with(".git").then_some(path.len())) {
+        (path[..i].to_owned(), path[i..].trim_start_matches('/').to_owned())
+    } else if ["github.com", "gitlab.com", "bitbucket.org"].contains(&host.to_ascii_lowercase().as_str()) {
+        let mut segs = path.splitn(3, '/');
+        let (org, name) = (segs.next()?, segs.next()?);
+        (format!("{org}/{name}"), segs.next().unwrap_or("").to_owned())
+    } else {
+        (path.to_owned(), String::new())
+    };
+    if repo.is_empty() {
+        return None;
+    }
+    let mut source = match scheme {
+        "file" => format!("git+file:///{repo}"),
+        _ => format!("git+{scheme}://{host}/{repo}"),
+    };
+    if let Some(r) = git_ref {
+        source.push_str("?ref=");
+        source.push_str(&r);
+    }
+    Some((source, dir.trim_matches('/').to_owned()))
+}
+
+/// Remote bases fetched for one build, written below a private temporary directory (removed when dropped).
+struct Remotes {
+    dir: tempfile::TempDir,
+    /// Git source → the directory its repository was written to (one checkout per source and revision).
+    checkouts: BTreeMap<String, PathBuf>,
+    /// The reference as written in a kustomization → the base's directory.
+    bases: BTreeMap<String, PathBuf>,
+}
+
+impl Remotes {
+    fn new() -> Result<Remotes> {
+        let dir =
+            tempfile::Builder::new().prefix("kiln-remote-").tempdir().context("creating a temporary directory")?;
+        Ok(Remotes { dir, checkouts: BTreeMap::new(), bases: BTreeMap::new() })
+    }
+
+    /// Fetch the repository `reference` names (once per build) and return the base's directory.
+    fn fetch(&mut self, reference: &str, conn: &ConnectionFlags) -> Result<PathBuf> {
+        let reference = reference.trim();
+        if let Some(d) = self.bases.get(reference) {
+            return Ok(d.clone());
+        }
+        let (source, sub) = git_remote(reference).ok_or_else(|| {
+            anyhow!(
+                "remote resource `{reference}`: kiln fetches remote bases from Git repositories only \
+                 (https://host/org/repo//dir?ref=…, github.com/org/repo/dir, git@host:org/repo, file://…)"
+            )
+        })?;
+        let checkout = match self.checkouts.get(&source) {
+            Some(c) => c.clone(),
+            None => {
+                let r = SourceRef::parse(&source, &RefFlags::default())
+                    .with_context(|| format!("remote base `{reference}`"))?;
+                let fetched = conn.fetch(&r).with_context(|| format!("remote base `{reference}`"))?;
+                tracing::info!(reference, revision = %fetched.revision, "fetched remote base");
+                let target = self.dir.path().join(self.checkouts.len().to_string());
+                for f in &fetched.files {
+                    // kiln-source hands out cleaned, relative paths; check anyway before writing.
+                    let rel = Path::new(&f.path);
+                    if rel.is_absolute() || rel.components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
+                        bail!("remote base `{reference}`: refusing file path {:?}", f.path);
+                    }
+                    let p = target.join(rel);
+                    if let Some(parent) = p.parent() {
+                        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+                    }
+                    std::fs::write(&p, &f.data).with_context(|| format!("writing {}", p.display()))?;
+                }
+                std::fs::create_dir_all(&target)?;
+                self.checkouts.insert(source.clone(), target.clone());
+                target
+            }
+        };
+        let base = std::fs::canonicalize(checkout.join(&sub))
+            .ok()
+            .filter(|b| b.is_dir() && b.starts_with(std::fs::canonicalize(&checkout).unwrap_or(checkout.clone())))
+            .ok_or_else(|| anyhow!("remote base `{reference}`: `{sub}` is not a directory in {source}"))?;
+        self.bases.insert(reference.to_owned(), base.clone());
+        Ok(base)
+    }
+}
+
 /// Every path a kustomization names, and whether it may be a kustomization directory.
 fn referenced(k: &Value) -> Vec<(String, bool)> {
     let mut out = Vec::new();
@@ -169,9 +306,24 @@ fn referenced(k: &Value) -> Vec<(String, bool)> {
 /// Files (path relative to the common root, bytes) handed to the renderer.
 type OverlayFiles = Vec<(String, Vec<u8>)>;
 
-/// Read the overlay at `dir` and everything it reaches: the common root, the files, and the overlay's path in it.
-fn collect(dir: &Path) -> Result<(PathBuf, OverlayFiles, String)> {
-    let top = std::fs::canonicalize(dir).with_context(|| format!("must build at directory: {}", dir.display()))?;
+/// What the renderer is given for one build.
+struct Overlay {
+    /// Files, relative to their common root.
+    files: OverlayFiles,
+    /// The kustomization directory, relative to the root.
+    path: String,
+    /// Remote references → their directories, relative to the root.
+    remotes: BTreeMap<String, String>,
+}
+
+/// Read the overlay at `dir` (a directory, or a remote Git base) and everything it reaches.
+fn collect(dir: &Path, conn: &ConnectionFlags, remotes: &mut Remotes) -> Result<Overlay> {
+    let given = dir.to_string_lossy();
+    let top = if !dir.exists() && is_remote(&given) {
+        remotes.fetch(&given, conn)?
+    } else {
+        std::fs::canonicalize(dir).with_context(|| format!("must build at directory: {}", dir.display()))?
+    };
     if !top.is_dir() {
         bail!("must build at directory: not a valid directory: {}", dir.display());
     }
@@ -187,6 +339,11 @@ fn collect(dir: &Path) -> Result<(PathBuf, OverlayFiles, String)> {
         let text = std::fs::read_to_string(&kfile).unwrap_or_default();
         let Ok(k) = kiln_yaml::from_str(&text) else { continue };
         for (p, maybe_dir) in referenced(&k) {
+            if maybe_dir && is_remote(&p) && !p.contains('\n') {
+                let base = remotes.fetch(&p, conn).with_context(|| format!("in {}", kfile.display()))?;
+                queue.push_back(base);
+                continue;
+            }
             if is_remote(&p) || p.contains('\n') || p.trim().is_empty() {
                 continue;
             }
@@ -216,9 +373,10 @@ fn collect(dir: &Path) -> Result<(PathBuf, OverlayFiles, String)> {
         let r = p.strip_prefix(&root).map_err(|_| anyhow!("{} is outside {}", p.display(), root.display()))?;
         Ok(r.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/"))
     };
-    let overlay = rel(&top)?;
+    let path = rel(&top)?;
+    let remote_dirs = remotes.bases.iter().map(|(r, d)| Ok((r.clone(), rel(d)?))).collect::<Result<_>>()?;
     let files = c.files.into_iter().map(|(p, data)| Ok((rel(&p)?, data))).collect::<Result<Vec<_>>>()?;
-    Ok((root, files, overlay))
+    Ok(Overlay { files, path, remotes: remote_dirs })
 }
 
 pub(super) fn run(args: KustomizeArgs, matches: &ArgMatches) -> Result<ExitCode> {
@@ -226,7 +384,8 @@ pub(super) fn run(args: KustomizeArgs, matches: &ArgMatches) -> Result<ExitCode>
         "LoadRestrictionsRootOnly" | "LoadRestrictionsNone" => args.load_restrictor.clone(),
         other => bail!("invalid --load-restrictor {other:?}: use LoadRestrictionsRootOnly or LoadRestrictionsNone"),
     };
-    let (_root, files, overlay) = collect(&args.dir)?;
+    let mut remotes = Remotes::new()?;
+    let overlay = collect(&args.dir, &args.connection, &mut remotes)?;
 
     let sandbox_args = args.sandbox.to_args();
     let sandbox = sandbox_args.sandbox_for("kustomize", Sandbox::default())?;
@@ -236,15 +395,16 @@ pub(super) fn run(args: KustomizeArgs, matches: &ArgMatches) -> Result<ExitCode>
         bail!("built-in plugin `kustomize` is not a renderer");
     }
     let config = serde_json::json!({
-        "path": overlay,
+        "path": overlay.path,
         "loadRestrictor": restrictor,
         "enableHelm": args.enable_helm,
         "helmKubeVersion": args.helm_kube_version.clone().unwrap_or_default(),
         "helmApiVersions": args.helm_api_versions,
+        "remotes": overlay.remotes,
     })
     .to_string();
     let input = RenderInput {
-        files: files.into_iter().map(|(path, content)| SourceFile { path, content }).collect(),
+        files: overlay.files.into_iter().map(|(path, content)| SourceFile { path, content }).collect(),
         values: "{}".to_owned(),
         release: Release {
             name: String::new(),
@@ -304,4 +464,37 @@ pub(super) fn run(args: KustomizeArgs, matches: &ArgMatches) -> Result<ExitCode>
         None => super::write_stdout(&text)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::git_remote;
+
+    fn g(r: &str) -> Option<(String, String)> {
+        git_remote(r)
+    }
+
+    #[test]
+    fn kustomize_remote_forms() {
+        let pair = |a: &str, b: &str| Some((a.to_owned(), b.to_owned()));
+        assert_eq!(
+            g("https://github.com/org/repo//deploy/base?ref=v1.2.0"),
+            pair("git+https://github.com/org/repo?ref=v1.2.0", "deploy/base")
+        );
+        assert_eq!(
+            g("github.com/org/repo/deploy?ref=main"),
+            pair("git+https://github.com/org/repo?ref=main", "deploy")
+        );
+        assert_eq!(g("github.com/org/repo"), pair("git+https://github.com/org/repo", ""));
+        assert_eq!(
+            g("https://git.example.com/team/app.git/kustomize"),
+            pair("git+https://git.example.com/team/app.git", "kustomize")
+        );
+        assert_eq!(g("git@github.com:org/repo.git//base"), pair("git+ssh://git@github.com/org/repo.git", "base"));
+        assert_eq!(g("git::https://host/r.git//x?ref=a&timeout=90s"), pair("git+https://host/r.git?ref=a", "x"));
+        assert_eq!(g("file:///srv/git/repo.git//base?version=v2"), pair("git+file:///srv/git/repo.git?ref=v2", "base"));
+        assert_eq!(g("git+https://host/r.git//a/b?ref=main"), pair("git+https://host/r.git?ref=main", "a/b"));
+        assert_eq!(g("https://host/r.git//x?unknown=1"), None, "unknown parameters are refused, not dropped");
+        assert_eq!(g("ftp://host/r.git"), None);
+    }
 }

@@ -1,4 +1,4 @@
-//! Helm's source and connection flags, shared by every command that fetches (`template`, `fetch`), mapped onto
+//! Helm's source and connection flags, shared by every command that fetches (`template`, `fetch`, `kustomize`), mapped onto
 //! `kiln-source`.
 
 use std::io::IsTerminal as _;
@@ -8,18 +8,10 @@ use anyhow::{Context, Result};
 use clap::Args;
 use kiln_source::{ConnectionOptions, FetchOptions, Fetched, RefFlags, Secret, SourceRef};
 
-/// Where a chart comes from and how to reach it.
+/// How to reach servers (Helm's connection flags) and whether to use the network at all. Shared by every command
+/// that fetches; with Git over HTTPS the credentials and CA apply too.
 #[derive(Debug, Clone, Default, Args)]
-pub(super) struct SourceFlags {
-    /// Chart repository URL: CHART is then a chart name in that Helm repository.
-    #[arg(long, value_name = "URL", help_heading = "Source")]
-    repo: Option<String>,
-    /// Version constraint for a repository or OCI chart (`1.2.3`, `^1.2`, `>=1.0 <2.0`); default: the latest stable.
-    #[arg(long, value_name = "RANGE", help_heading = "Source")]
-    version: Option<String>,
-    /// Include pre-release versions when resolving a range.
-    #[arg(long, help_heading = "Source")]
-    devel: bool,
+pub(super) struct ConnectionFlags {
     /// Use only the local cache; fail instead of touching the network.
     #[arg(long, help_heading = "Source")]
     offline: bool,
@@ -53,11 +45,7 @@ pub(super) struct SourceFlags {
     registry_config: Option<PathBuf>,
 }
 
-impl SourceFlags {
-    fn ref_flags(&self) -> RefFlags {
-        RefFlags { repo: self.repo.clone(), version: self.version.clone(), devel: self.devel }
-    }
-
+impl ConnectionFlags {
     fn fetch_options(&self) -> FetchOptions {
         FetchOptions {
             connection: ConnectionOptions {
@@ -78,11 +66,38 @@ impl SourceFlags {
         }
     }
 
+    /// Fetch an already parsed source (from the cache when possible).
+    pub(super) fn fetch(&self, r: &SourceRef) -> Result<Fetched> {
+        let fetched = kiln_source::fetch(r, &self.fetch_options()).with_context(|| format!("fetching {r}"))?;
+        tracing::info!(source = %fetched.source, revision = %fetched.revision, digest = %fetched.digest, "fetched");
+        Ok(fetched)
+    }
+}
+
+/// Where a chart comes from and how to reach it.
+#[derive(Debug, Clone, Default, Args)]
+pub(super) struct SourceFlags {
+    /// Chart repository URL: CHART is then a chart name in that Helm repository.
+    #[arg(long, value_name = "URL", help_heading = "Source")]
+    repo: Option<String>,
+    /// Version constraint for a repository or OCI chart (`1.2.3`, `^1.2`, `>=1.0 <2.0`); default: the latest stable.
+    #[arg(long, value_name = "RANGE", help_heading = "Source")]
+    version: Option<String>,
+    /// Include pre-release versions when resolving a range.
+    #[arg(long, help_heading = "Source")]
+    devel: bool,
+    #[command(flatten)]
+    connection: ConnectionFlags,
+}
+
+impl SourceFlags {
+    fn ref_flags(&self) -> RefFlags {
+        RefFlags { repo: self.repo.clone(), version: self.version.clone(), devel: self.devel }
+    }
+
     /// Parse `source` with these flags and fetch it (from the cache when possible).
     pub(super) fn fetch(&self, source: &str) -> Result<Fetched> {
         let r = SourceRef::parse(source, &self.ref_flags()).with_context(|| format!("chart reference `{source}`"))?;
-        let fetched = kiln_source::fetch(&r, &self.fetch_options()).with_context(|| format!("fetching {r}"))?;
-        tracing::info!(source = %fetched.source, revision = %fetched.revision, digest = %fetched.digest, "fetched");
-        Ok(fetched)
+        self.connection.fetch(&r)
     }
 }

@@ -11,6 +11,8 @@ pub struct Builtin {
     pub description: &'static str,
     /// The component.
     pub wasm: &'static [u8],
+    /// Lowercase hex sha256 of `wasm`, computed at build time (hashing the Helm renderer costs milliseconds).
+    pub sha256: &'static str,
     /// The component precompiled at build time by `tools/precompile`, unless the build skipped that.
     pub precompiled: Option<&'static [u8]>,
 }
@@ -25,4 +27,16 @@ pub fn find(name: &str) -> Option<&'static Builtin> {
 /// Names of every built-in.
 pub fn names() -> Vec<&'static str> {
     BUILTINS.iter().map(|b| b.name).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use sha2::{Digest, Sha256};
+
+    #[test]
+    fn embedded_digests_match_the_embedded_components() {
+        for b in super::BUILTINS {
+            assert_eq!(hex::encode(Sha256::digest(b.wasm)), b.sha256, "built-in {}", b.name);
+        }
+    }
 }

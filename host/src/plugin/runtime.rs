@@ -130,7 +130,7 @@ impl Runtime {
             name: name.to_owned(),
             available: builtin::names().join(", "),
         })?;
-        let sha = hex::encode(Sha256::digest(b.wasm));
+        let sha = b.sha256.to_owned();
         let precompiled = b.precompiled.and_then(|cwasm| {
             // SAFETY: these bytes were produced by `Engine::precompile_component` in kiln's own build
             // (`tools/precompile`, with this runtime's engine configuration) and are embedded in this binary, so they

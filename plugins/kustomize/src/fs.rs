@@ -15,6 +15,8 @@ use crate::error::{Error, Result};
 pub struct FileTree {
     files: BTreeMap<String, Vec<u8>>,
     dirs: BTreeSet<String>,
+    /// Remote bases the host fetched: the reference as a kustomization writes it → its directory in the tree.
+    remotes: BTreeMap<String, String>,
 }
 
 /// Normalise a relative path: drop `.` and empty segments, resolve `..`. `None` when `..` climbs above the root
@@ -79,6 +81,23 @@ impl FileTree {
         }
         tree.dirs.insert(String::new());
         Ok(tree)
+    }
+
+    /// Declare remote bases the host fetched into this tree: each reference, exactly as kustomizations write it,
+    /// maps to the tree directory holding that base. Every directory must exist in the tree.
+    pub fn with_remotes(mut self, remotes: impl IntoIterator<Item = (String, String)>) -> Result<Self> {
+        for (reference, dir) in remotes {
+            let clean = clean(&dir).filter(|d| self.dirs.contains(d)).ok_or_else(|| {
+                Error::invalid(format!("remote base {reference:?}: directory {dir:?} is not among the files"))
+            })?;
+            self.remotes.insert(reference, clean);
+        }
+        Ok(self)
+    }
+
+    /// The tree directory of a remote base the host fetched.
+    pub fn remote(&self, reference: &str) -> Option<&str> {
+        self.remotes.get(reference.trim()).map(String::as_str)
     }
 
     /// The content of a file.
@@ -157,9 +176,13 @@ impl<'t> Loader<'t> {
     /// Resolve `path` (relative to the root) to a tree path, without reading it.
     pub fn resolve(&self, path: &str) -> Result<String> {
         if is_remote(path) {
-            return Err(Error::unsupported(format!(
-                "'{path}': remote resources and bases are not supported yet; vendor them into the overlay"
-            )));
+            return match self.tree.remote(path) {
+                Some(dir) => Ok(dir.to_owned()),
+                None => Err(Error::unsupported(format!(
+                    "'{path}': this remote resource was not fetched (kiln fetches remote bases that are Git \
+                     repositories; files over plain HTTP are not supported)"
+                ))),
+            };
         }
         join(&self.root, path).ok_or_else(|| {
             Error::invalid(format!(

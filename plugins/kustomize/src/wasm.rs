@@ -3,7 +3,8 @@
 //!
 //! ```json
 //! {"path": "overlays/dev", "loadRestrictor": "LoadRestrictionsRootOnly", "enableHelm": false,
-//!  "helmKubeVersion": "", "helmApiVersions": []}
+//!  "helmKubeVersion": "", "helmApiVersions": [],
+//!  "remotes": {"https://github.com/org/repo//deploy?ref=v1": ".kiln-remote/1/deploy"}}
 //! ```
 //!
 //! `path` (the kustomization directory, relative to the root; default the root) is the only required key.
@@ -21,6 +22,8 @@ pub struct Config {
     pub path: String,
     /// Build options.
     pub options: BuildOptions,
+    /// Remote bases fetched by the host: reference → directory among the files.
+    pub remotes: Vec<(String, String)>,
 }
 
 /// Parse the plugin configuration (JSON; empty means the root directory with default options).
@@ -49,6 +52,12 @@ pub fn parse_config(config: &str) -> Result<Config, String> {
                     .map(|x| x.as_str().map(str::to_owned).ok_or("helmApiVersions must hold strings"))
                     .collect::<Result<_, _>>()?
             }
+            ("remotes", Json::Object(m)) => {
+                c.remotes = m
+                    .into_iter()
+                    .map(|(k, v)| v.as_str().map(|d| (k, d.to_owned())).ok_or("remotes must map to directory strings"))
+                    .collect::<Result<_, _>>()?
+            }
             (other, _) => return Err(format!("unknown or mistyped configuration key `{other}`")),
         }
     }
@@ -59,6 +68,7 @@ pub fn parse_config(config: &str) -> Result<Config, String> {
 pub fn run(input: RenderInput) -> Result<Vec<Document>, PluginError> {
     let config = parse_config(&input.config).map_err(PluginError::invalid_config)?;
     let tree = FileTree::new(input.files.into_iter().map(|f| (f.path, f.content)))
+        .and_then(|t| t.with_remotes(config.remotes))
         .map_err(|e| PluginError::invalid_input(e.message))?;
     let resources = crate::build(&tree, &config.path, &config.options).map_err(|e| {
         let detail = ErrorDetail { message: e.message, location: None::<Location> };
