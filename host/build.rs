@@ -92,7 +92,7 @@ fn main() {
         let wasm = build_plugin(&root, &plugin_target, b);
         let wasm_out = out_dir.join(format!("{}.wasm", b.name));
         fs::write(&wasm_out, &wasm).expect("write plugin wasm");
-        let precompiled = match &precompiler {
+        let (precompiled, precompiled_sha) = match &precompiler {
             Some(tool) => {
                 let cwasm_out = out_dir.join(format!("{}.cwasm", b.name));
                 let status = Command::new(tool)
@@ -103,13 +103,14 @@ fn main() {
                 if !status.success() {
                     panic!("precompiling built-in plugin `{}` failed", b.name);
                 }
-                format!("Some(include_bytes!({:?}))", cwasm_out.display().to_string())
+                let digest = hex(&Sha256::digest(fs::read(&cwasm_out).expect("read precompiled plugin")));
+                (format!("Some(include_bytes!({:?}))", cwasm_out.display().to_string()), digest)
             }
-            None => "None".to_owned(),
+            None => ("None".to_owned(), String::new()),
         };
         let _ = writeln!(
             generated,
-            "    Builtin {{ name: {:?}, world: {:?}, description: {:?}, wasm: include_bytes!({:?}), sha256: {:?}, precompiled: {precompiled} }},",
+            "    Builtin {{ name: {:?}, world: {:?}, description: {:?}, wasm: include_bytes!({:?}), sha256: {:?}, precompiled: {precompiled}, precompiled_sha256: {precompiled_sha:?} }},",
             b.name,
             b.world,
             b.description,

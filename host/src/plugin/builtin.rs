@@ -15,6 +15,8 @@ pub struct Builtin {
     pub sha256: &'static str,
     /// The component precompiled at build time by `tools/precompile`, unless the build skipped that.
     pub precompiled: Option<&'static [u8]>,
+    /// Lowercase hex sha256 of `precompiled` (empty without it), computed at build time.
+    pub precompiled_sha256: &'static str,
 }
 
 include!(concat!(env!("OUT_DIR"), "/builtins.rs"));
@@ -37,6 +39,8 @@ mod tests {
     fn embedded_digests_match_the_embedded_components() {
         for b in super::BUILTINS {
             assert_eq!(hex::encode(Sha256::digest(b.wasm)), b.sha256, "built-in {}", b.name);
+            let pre = b.precompiled.map(|p| hex::encode(Sha256::digest(p))).unwrap_or_default();
+            assert_eq!(pre, b.precompiled_sha256, "built-in {}", b.name);
         }
     }
 }

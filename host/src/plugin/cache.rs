@@ -116,6 +116,56 @@ impl ComponentCache {
         })
     }
 
+    fn builtin_path(&self, name: &str, cwasm_sha256: &str, engine: &Engine) -> PathBuf {
+        let short = cwasm_sha256.get(..32).unwrap_or(cwasm_sha256);
+        self.dir.join(format!("builtin-{name}-{short}-{:016x}.cwasm", engine_tag(engine)))
+    }
+
+    /// Map a built-in's precompiled code from its cache copy (see [`ComponentCache::store_builtin`]).
+    ///
+    /// Built-ins are precompiled into the binary; deserialising from there copies the whole artifact (over 20 MB
+    /// for the Helm renderer) into fresh memory on every run, which dominates a small render. A cache copy is
+    /// mapped instead, and only the pages a render touches are read. The copy is a plain artifact without the
+    /// digest header (verifying a digest would read every page): it is used only when kiln's own trust checks
+    /// pass (owned by this user, not writable by others, written atomically), its size equals the embedded
+    /// artifact's and sampled pages equal the embedded bytes; wasmtime then checks the engine and CPU.
+    pub fn load_builtin(&self, name: &str, cwasm_sha256: &str, embedded: &[u8], engine: &Engine) -> Option<Component> {
+        let path = self.builtin_path(name, cwasm_sha256, engine);
+        if !trusted_file(&path) || !same_samples(&path, embedded) {
+            return None;
+        }
+        // SAFETY: the file is a byte-for-byte copy of the precompiled artifact embedded in this binary (checked
+        // above: size and sampled pages), written by kiln for this user and replaced only by atomic renames, so
+        // it is as trusted as the binary itself.
+        #[allow(unsafe_code)]
+        let loaded = unsafe { Component::deserialize_file(engine, &path) };
+        loaded
+            .inspect_err(|e| {
+                tracing::debug!(path = %path.display(), error = %e, "discarding unusable built-in cache copy");
+                let _ = fs::remove_file(&path);
+            })
+            .ok()
+    }
+
+    /// Write a built-in's precompiled code (known to load on this machine) to the cache, atomically, so later
+    /// runs can map it. Failures are logged and otherwise ignored.
+    pub fn store_builtin(&self, name: &str, cwasm_sha256: &str, embedded: &[u8], engine: &Engine) {
+        let path = self.builtin_path(name, cwasm_sha256, engine);
+        let write = || -> std::io::Result<()> {
+            create_private_dir(&self.dir)?;
+            let mut tmp = tempfile_in(&self.dir)?;
+            tmp.1.write_all(embedded)?;
+            tmp.1.sync_all()?;
+            drop(tmp.1);
+            fs::rename(&tmp.0, &path).inspect_err(|_| {
+                let _ = fs::remove_file(&tmp.0);
+            })
+        };
+        if let Err(e) = write() {
+            tracing::debug!(dir = %self.dir.display(), error = %e, "could not write built-in cache copy");
+        }
+    }
+
     /// Remove every entry; returns how many files were removed.
     pub fn clear(&self) -> std::io::Result<usize> {
         let mut n = 0;
@@ -128,6 +178,26 @@ impl ComponentCache {
         }
         Ok(n)
     }
+}
+
+/// True when the file at `path` has `expected`'s size and equal bytes in 16 pages spread over it (first and last
+/// included): a cheap guard against a truncated or foreign file under the expected name.
+fn same_samples(path: &Path, expected: &[u8]) -> bool {
+    use std::io::{Read, Seek, SeekFrom};
+    const PAGE: usize = 4096;
+    let Ok(mut f) = fs::File::open(path) else { return false };
+    if f.metadata().map(|m| m.len()).ok() != Some(expected.len() as u64) {
+        return false;
+    }
+    let pages = expected.len().div_ceil(PAGE).max(1);
+    let mut buf = vec![0u8; PAGE];
+    (0..16usize).all(|i| {
+        let page = if i == 15 { pages - 1 } else { i * (pages - 1) / 15 };
+        let start = page * PAGE;
+        let want = expected.get(start..(start + PAGE).min(expected.len())).unwrap_or_default();
+        let got = buf.get_mut(..want.len()).unwrap_or_default();
+        f.seek(SeekFrom::Start(start as u64)).is_ok() && f.read_exact(got).is_ok() && got == want
+    })
 }
 
 /// The payload of a well-formed entry whose digest matches.

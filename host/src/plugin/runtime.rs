@@ -131,16 +131,26 @@ impl Runtime {
             available: builtin::names().join(", "),
         })?;
         let sha = b.sha256.to_owned();
+        let cache = self.inner.cache.as_ref();
+        let engine = &self.inner.engine;
         let precompiled = b.precompiled.and_then(|cwasm| {
+            if let Some(c) = cache.and_then(|c| c.load_builtin(name, b.precompiled_sha256, cwasm, engine)) {
+                return Some(c);
+            }
             // SAFETY: these bytes were produced by `Engine::precompile_component` in kiln's own build
             // (`tools/precompile`, with this runtime's engine configuration) and are embedded in this binary, so they
             // are as trusted as the binary itself. wasmtime checks the artifact's engine and CPU compatibility and
             // refuses an incompatible one, in which case the component is compiled instead.
             #[allow(unsafe_code)]
-            let loaded = unsafe { Component::deserialize(&self.inner.engine, cwasm) };
-            loaded
+            let loaded = unsafe { Component::deserialize(engine, cwasm) };
+            let loaded = loaded
                 .inspect_err(|e| tracing::debug!(plugin = name, error = %e, "precompiled built-in unusable here"))
-                .ok()
+                .ok()?;
+            // It loads here: keep a copy that later runs can map instead of copying it out of the binary.
+            if let Some(c) = cache {
+                c.store_builtin(name, b.precompiled_sha256, cwasm, engine);
+            }
+            Some(loaded)
         });
         let component = match precompiled {
             Some(c) => c,

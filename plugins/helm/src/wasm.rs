@@ -85,6 +85,11 @@ impl Guest for HelmRenderer {
 #[cfg(feature = "export")]
 kiln_plugin_sdk::export_renderer!(HelmRenderer);
 
+// One call per instance: allocate from an arena first (see `kiln_plugin_sdk::alloc`).
+#[cfg(all(target_arch = "wasm32", feature = "export"))]
+#[global_allocator]
+static ALLOC: kiln_plugin_sdk::alloc::ArenaThenSystem = kiln_plugin_sdk::alloc::ArenaThenSystem::new();
+
 #[cfg(test)]
 mod tests {
     use super::*;

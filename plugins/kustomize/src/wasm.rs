@@ -99,3 +99,8 @@ impl Guest for Kustomize {
 
 #[cfg(target_arch = "wasm32")]
 kiln_plugin_sdk::export_renderer!(Kustomize);
+
+// One call per instance: allocate from an arena first (see `kiln_plugin_sdk::alloc`).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOC: kiln_plugin_sdk::alloc::ArenaThenSystem = kiln_plugin_sdk::alloc::ArenaThenSystem::new();

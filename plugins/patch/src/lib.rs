@@ -71,6 +71,11 @@ impl Guest for Patch {
 #[cfg(target_arch = "wasm32")]
 kiln_plugin_sdk::export_post_renderer!(Patch);
 
+// One call per instance: allocate from an arena first (see `kiln_plugin_sdk::alloc`).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOC: kiln_plugin_sdk::alloc::ArenaThenSystem = kiln_plugin_sdk::alloc::ArenaThenSystem::new();
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,8 @@
 //! The contract itself is `wit/kiln-plugin.wit` at the root of the repository.
 
 /// Bindings for the `post-renderer` world.
+pub mod alloc;
+
 #[cfg(feature = "post-renderer")]
 pub mod post_renderer {
     wit_bindgen::generate!({
