@@ -8,4 +8,5 @@ mod ingress_kind;
 mod kustomize_remote;
 mod post_render;
 mod sandbox;
+mod sources;
 mod support;

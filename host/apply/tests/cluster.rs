@@ -591,8 +591,10 @@ async fn broken_aggregated_api_degrades_per_group() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let r = r.expect("discovery never reported the broken group");
-    // The unrelated kind is applied; the broken group's object fails alone.
-    assert_eq!(action_of(&r, "ConfigMap", "a"), Action::Created, "{}", r.render());
+    // The unrelated kind is applied; the broken group's object fails alone. (The loop above may have applied the
+    // ConfigMap on an earlier round, before discovery reported the group, so it may already be unchanged.)
+    let cm_action = action_of(&r, "ConfigMap", "a");
+    assert!(matches!(cm_action, Action::Created | Action::Unchanged), "{cm_action:?}\n{}", r.render());
     assert!(matches!(
         r.objects.iter().find(|o| o.id.kind == "Thing").unwrap().error,
         Some(ObjectError::GroupUnavailable { .. })
