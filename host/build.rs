@@ -53,14 +53,6 @@ const BUILTINS: &[Builtin] = &[
 
 const WASM_TARGET: &str = "wasm32-wasip2";
 
-/// Lowercase hex of a digest.
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
 fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
     let root = manifest_dir.parent().expect("host/ has a parent").to_path_buf();
@@ -103,7 +95,7 @@ fn main() {
                 if !status.success() {
                     panic!("precompiling built-in plugin `{}` failed", b.name);
                 }
-                let digest = hex(&Sha256::digest(fs::read(&cwasm_out).expect("read precompiled plugin")));
+                let digest = hex::encode(Sha256::digest(fs::read(&cwasm_out).expect("read precompiled plugin")));
                 (format!("Some(include_bytes!({:?}))", cwasm_out.display().to_string()), digest)
             }
             None => ("None".to_owned(), String::new()),
@@ -115,7 +107,7 @@ fn main() {
             b.world,
             b.description,
             wasm_out.display().to_string(),
-            hex(&Sha256::digest(&wasm)),
+            hex::encode(Sha256::digest(&wasm)),
         );
     }
     generated.push_str("];\n");

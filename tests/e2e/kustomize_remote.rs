@@ -5,17 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::{self, require, run_kiln, text, which};
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=kiln-test", "-c", "user.email=test@kiln.invalid", "-c", "init.defaultBranch=main"])
-        .args(args)
-        .output()
-        .expect("run git");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
+use crate::support::{self, git, require, run_kiln, text, which};
 
 fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");

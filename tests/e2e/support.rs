@@ -136,3 +136,14 @@ pub fn which(program: &str) -> Option<PathBuf> {
 
 /// A small multi-object stream in Helm's format.
 pub const SAMPLE_STREAM: &str = "---\n# Source: app/templates/configmap.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\ndata:\n  key: value\n---\n# Source: app/templates/service.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: app\n  labels:\n    app: web\nspec:\n  ports:\n  - port: 80\n";
+
+/// Run `git` in `dir` with a fixed identity and default branch `main`; panics with git's stderr on failure.
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=kiln-test", "-c", "user.email=test@kiln.invalid", "-c", "init.defaultBranch=main"])
+        .args(args)
+        .output()
+        .expect("run git");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}

@@ -17,10 +17,10 @@ use clap::{ArgMatches, Args};
 use kiln_yaml::Value;
 
 use super::SandboxFlags;
-use super::plugins::{self, PluginRef};
+use super::plugins::PluginRef;
 use super::source_args::ConnectionFlags;
 use crate::manifest::{self, Entry};
-use crate::pipeline::{self, Step};
+use crate::pipeline;
 use crate::plugin::{Release, RenderInput, Runtime, Sandbox, SourceFile, World};
 use kiln_source::{RefFlags, SourceRef};
 
@@ -446,16 +446,7 @@ pub(super) fn run(args: KustomizeArgs, matches: &ArgMatches) -> Result<ExitCode>
                     })
             })
             .collect::<Result<_>>()?;
-        let loaded = steps
-            .iter()
-            .map(|r| {
-                let plugin = plugins::load(&rt, r, &sandbox_args)?;
-                if plugin.world() != World::PostRenderer {
-                    bail!("plugin `{}` is a {}, not a post-renderer", plugin.name(), plugin.world());
-                }
-                Ok(Step { plugin, config: r.config.clone() })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let loaded = super::post_render::load_steps(&rt, &steps, &sandbox_args)?;
         let out = pipeline::post_render(&entries, &loaded)?;
         manifest::write_stream(&out, false)
     };

@@ -56,6 +56,19 @@ pub(super) fn ordered_steps(
     Ok(items.into_iter().map(|(_, r)| r).collect())
 }
 
+/// Load each post-render step (a built-in or a `.wasm` file) and check that it is a post-renderer.
+pub(super) fn load_steps(rt: &Runtime, refs: &[PluginRef], sandbox: &plugins::SandboxArgs) -> Result<Vec<Step>> {
+    refs.iter()
+        .map(|r| {
+            let plugin = plugins::load(rt, r, sandbox)?;
+            if plugin.world() != crate::plugin::World::PostRenderer {
+                anyhow::bail!("plugin `{}` is a {}, not a post-renderer", plugin.name(), plugin.world());
+            }
+            Ok(Step { plugin, config: r.config.clone() })
+        })
+        .collect()
+}
+
 pub(super) fn run(args: PostRenderArgs, matches: &ArgMatches) -> Result<ExitCode> {
     let (name, input) = match &args.file {
         Some(p) if p.as_os_str() != "-" => {
@@ -71,21 +84,8 @@ pub(super) fn run(args: PostRenderArgs, matches: &ArgMatches) -> Result<ExitCode
     let refs = ordered_steps(matches, &args.plugins, &args.patches, args.allow_no_match, "plugins")?;
     let entries = manifest::parse_stream(&input, &name)?;
     let helm_style = entries.iter().any(|e| e.source_comment);
-    let steps = if refs.is_empty() {
-        Vec::new()
-    } else {
-        let rt = Runtime::new()?;
-        let sb = args.sandbox.to_args();
-        refs.iter()
-            .map(|r| {
-                let plugin = plugins::load(&rt, r, &sb)?;
-                if plugin.world() != crate::plugin::World::PostRenderer {
-                    anyhow::bail!("plugin `{}` is a {}, not a post-renderer", plugin.name(), plugin.world());
-                }
-                Ok(Step { plugin, config: r.config.clone() })
-            })
-            .collect::<Result<Vec<_>>>()?
-    };
+    let steps =
+        if refs.is_empty() { Vec::new() } else { load_steps(&Runtime::new()?, &refs, &args.sandbox.to_args())? };
     let out = pipeline::post_render(&entries, &steps)?;
     super::write_stdout(&manifest::write_stream(&out, helm_style))?;
     Ok(ExitCode::SUCCESS)

@@ -8,10 +8,10 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::{ArgMatches, Args};
 
 use super::SandboxFlags;
-use super::plugins::{self, PluginRef};
+use super::plugins::PluginRef;
 use super::source_args::SourceFlags;
 use crate::manifest::{self, Entry};
-use crate::pipeline::{self, Step};
+use crate::pipeline;
 use crate::plugin::{Clock, Randomness, Release, RenderInput, Runtime, Sandbox, SourceFile, World};
 
 /// Release names Helm accepts (`chartutil.ValidateReleaseName`).
@@ -210,16 +210,7 @@ pub(super) fn run(args: TemplateArgs, matches: &ArgMatches) -> Result<ExitCode> 
                 manifest::parse_stream(&format!("---\n{raw}"), &d.origin).map(|mut v| v.remove(0))
             })
             .collect::<Result<_, _>>()?;
-        let loaded = steps
-            .iter()
-            .map(|r| {
-                let plugin = plugins::load(&rt, r, &sandbox_args)?;
-                if plugin.world() != World::PostRenderer {
-                    bail!("plugin `{}` is a {}, not a post-renderer", plugin.name(), plugin.world());
-                }
-                Ok(Step { plugin, config: r.config.clone() })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let loaded = super::post_render::load_steps(&rt, &steps, &sandbox_args)?;
         let out = pipeline::post_render(&entries, &loaded)?;
         manifest::write_stream(&out, true)
     };
