@@ -663,34 +663,8 @@ fn same_ending(a: &[String], b: &[String]) -> bool {
 
 /// Sort the resources (`sortOptions`; kustomize's legacy order by default).
 pub fn sort(rm: &mut ResMap, options: Option<&SortOptions>) -> Result<()> {
-    let default_first: Vec<String> = [
-        "Namespace",
-        "ResourceQuota",
-        "StorageClass",
-        "CustomResourceDefinition",
-        "ServiceAccount",
-        "PodSecurityPolicy",
-        "Role",
-        "ClusterRole",
-        "RoleBinding",
-        "ClusterRoleBinding",
-        "ConfigMap",
-        "Secret",
-        "Endpoints",
-        "Service",
-        "LimitRange",
-        "PriorityClass",
-        "PersistentVolume",
-        "PersistentVolumeClaim",
-        "Deployment",
-        "StatefulSet",
-        "CronJob",
-        "PodDisruptionBudget",
-    ]
-    .map(str::to_owned)
-    .to_vec();
-    let default_last: Vec<String> =
-        ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"].map(str::to_owned).to_vec();
+    let default_first: Vec<String> = crate::types::ORDER_FIRST.map(str::to_owned).to_vec();
+    let default_last: Vec<String> = crate::types::ORDER_LAST.map(str::to_owned).to_vec();
     let (order, legacy) = match options {
         None => ("legacy", None),
         Some(o) => (o.order.as_str(), o.legacy.as_ref()),

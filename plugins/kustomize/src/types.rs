@@ -18,7 +18,7 @@ pub struct Gvk {
 }
 
 /// Kinds kustomize's legacy order puts first, in order.
-const ORDER_FIRST: [&str; 22] = [
+pub(crate) const ORDER_FIRST: [&str; 22] = [
     "Namespace",
     "ResourceQuota",
     "StorageClass",
@@ -43,7 +43,7 @@ const ORDER_FIRST: [&str; 22] = [
     "PodDisruptionBudget",
 ];
 /// Kinds the legacy order puts last, in order.
-const ORDER_LAST: [&str; 2] = ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
+pub(crate) const ORDER_LAST: [&str; 2] = ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
 
 /// Position of a kind in an order given by `first` and `last` lists: negative for `first`, positive for `last`,
 /// zero otherwise.
