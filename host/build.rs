@@ -177,11 +177,12 @@ fn build_plugin(root: &Path, target_dir: &Path, b: &Builtin) -> Vec<u8> {
     let mut cmd = nested_cargo(root);
     cmd.args(["build", "--release", "--target", WASM_TARGET, "--package", b.package, "--target-dir"]).arg(target_dir);
     // Plugins are built once and run on every render: optimise them as a whole (cross-crate inlining between the
-    // template engine, the YAML library and the renderer) and let them use WebAssembly SIMD (wasmtime enables it),
-    // which `memchr` and string searching use.
+    // template engine, the YAML library and the renderer) and let them use WebAssembly SIMD, which `memchr` and
+    // string searching use, and wide arithmetic (a 64×64→128-bit multiply instead of a libcall), which the big
+    // integer code behind `genPrivateKey`/`genCA` spends its time in. The engine enables both (`engine_config`).
     cmd.env("CARGO_PROFILE_RELEASE_LTO", "fat")
         .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
-        .env("CARGO_TARGET_WASM32_WASIP2_RUSTFLAGS", "-C target-feature=+simd128");
+        .env("CARGO_TARGET_WASM32_WASIP2_RUSTFLAGS", "-C target-feature=+simd128,+wide-arithmetic");
     let status = cmd.status().unwrap_or_else(|e| panic!("running cargo to build plugin `{}`: {e}", b.name));
     if !status.success() {
         panic!("building built-in plugin `{}` (package {}) for {WASM_TARGET} failed", b.name, b.package);

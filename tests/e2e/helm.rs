@@ -170,3 +170,39 @@ fn example_chart_with_values() {
     assert!(!out.status.success());
     assert!(stderr.contains("replicaCount"), "{stderr}");
 }
+
+/// kiln's own Helm cases (`plugins/helm/tests/charts/cases.txt`, expectations printed by helm v4.1.4) through the
+/// real binary: the renderer's tests check the plugin alone, this checks what `kiln template` prints around it
+/// (the release manifest's line break when only hooks or nothing render, hook placement, exit codes).
+#[test]
+fn own_helm_cases_through_the_binary() {
+    let dir = support::repo_root().join("plugins/helm/tests/charts");
+    let cache = support::shared_cache();
+    let cases = std::fs::read_to_string(dir.join("cases.txt")).expect("cases.txt");
+    let mut problems = Vec::new();
+    let mut count = 0;
+    for line in cases.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        let mut parts = line.splitn(3, '|');
+        let (Some(name), Some(chart), args) = (parts.next(), parts.next(), parts.next().unwrap_or("")) else {
+            panic!("malformed line in cases.txt: {line}");
+        };
+        count += 1;
+        let chart_path = dir.join(chart).display().to_string();
+        let mut argv = vec!["template", "rel", chart_path.as_str()];
+        argv.extend(args.split_whitespace());
+        let out = run_kiln(&argv, "", cache);
+        let (stdout, stderr) = text(&out);
+        assert!(!stderr.contains("panicked"), "{name}: kiln panicked: {stderr}");
+        match std::fs::read_to_string(dir.join("expected").join(format!("{name}.out"))) {
+            Ok(want) if !out.status.success() => {
+                problems.push(format!("{name}: exit {:?}: {stderr}", out.status.code()))
+            }
+            Ok(want) if stdout != want => problems.push(format!("{name}: {}", first_difference(&stdout, &want))),
+            Ok(_) => {}
+            Err(_) if out.status.success() => problems.push(format!("{name}: helm fails on this case; kiln succeeded")),
+            Err(_) => {}
+        }
+    }
+    assert!(count > 20, "cases.txt lists only {count} cases");
+    assert!(problems.is_empty(), "own helm cases through kiln template:\n{}", problems.join("\n"));
+}

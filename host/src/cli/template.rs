@@ -223,9 +223,14 @@ pub(super) fn run(args: TemplateArgs, matches: &ArgMatches) -> Result<ExitCode> 
     Ok(ExitCode::SUCCESS)
 }
 
-/// Helm's layout: every document as `---\n# Source: PATH\nCONTENT\n`.
+/// Helm's layout: every document as `---\n# Source: PATH\nCONTENT\n`, after the release manifest printed as
+/// `TrimSpace(manifest) + "\n"`, which is a lone line break when every document is a hook (or there is none). The
+/// renderer returns plain manifests before hooks, so only the first document needs looking at.
 fn print_helm(docs: &[crate::plugin::Document]) -> String {
-    let mut out = String::with_capacity(docs.iter().map(|d| d.content.len() + d.origin.len() + 16).sum());
+    let mut out = String::with_capacity(docs.iter().map(|d| d.content.len() + d.origin.len() + 16).sum::<usize>() + 1);
+    if docs.first().is_none_or(|d| is_hook(&d.content)) {
+        out.push('\n');
+    }
     for d in docs {
         out.push_str("---\n# Source: ");
         out.push_str(&d.origin);
@@ -234,6 +239,17 @@ fn print_helm(docs: &[crate::plugin::Document]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Whether a rendered document is a Helm hook: it carries the `helm.sh/hook` annotation (any value).
+fn is_hook(content: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(content) else { return false };
+    if !text.contains("helm.sh/hook") {
+        return false;
+    }
+    kiln_yaml::from_str(text).is_ok_and(|v| {
+        v.get("metadata").and_then(|m| m.get("annotations")).and_then(|a| a.get("helm.sh/hook")).is_some()
+    })
 }
 
 /// Split Helm-style output into (source path, document text without the leading `---\n`).

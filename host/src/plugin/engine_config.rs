@@ -16,5 +16,7 @@ pub fn engine_config() -> wasmtime::Config {
     // Optimise compiled code: built-ins are precompiled once at build time and user plugins once per cache entry.
     config.cranelift_opt_level(wasmtime::OptLevel::Speed);
     config.parallel_compilation(true);
+    // 64×64→128-bit multiplies as single instructions; the built-in plugins are compiled to use them (build.rs).
+    config.wasm_wide_arithmetic(true);
     config
 }

@@ -106,6 +106,176 @@ pub(crate) fn separator_tabs(src: &str, info: &str, index: usize) -> Option<Vec<
     (!tabs.is_empty()).then_some(tabs)
 }
 
+/// saphyr requires the lines of a flow collection that sits in a block to be indented more than that block (a YAML
+/// 1.2 rule); libyaml does not look at indentation inside flow collections at all, so Helm charts close a multi-line
+/// `[ ... ]` at the key's own column. For such an error at character `index`, when the error point really lies inside
+/// a flow collection opened at one of the `open` character indices, returns where to insert how many spaces: enough
+/// to indent the line past the opening bracket. Leading white space of a line inside a flow collection is never
+/// content (scalars fold it away), so the insertion changes nothing but the indentation saphyr checks.
+pub(crate) fn flow_indentation(src: &str, info: &str, index: usize, open: &[usize]) -> Option<Vec<(usize, usize)>> {
+    if !matches!(
+        info,
+        "invalid indentation" | "invalid indentation in flow construct" | "invalid indentation in quoted scalar"
+    ) {
+        return None;
+    }
+    // Byte offsets of the open collections' starts and of the error, in one pass over the characters.
+    let mut wanted: Vec<usize> = open.to_vec();
+    wanted.push(index);
+    let mut bytes = vec![None; wanted.len()];
+    for (ci, (b, _)) in src.char_indices().enumerate() {
+        for (slot, &w) in bytes.iter_mut().zip(&wanted) {
+            if w == ci {
+                *slot = Some(b);
+            }
+        }
+        if ci >= index {
+            break;
+        }
+    }
+    let err = bytes.pop()??;
+    // Scan from the outermost open flow collection the parser has reported, or else from the innermost open
+    // collection (the parser may not have reported a flow collection the scanner is already inside).
+    let known = bytes.iter().flatten().copied().find(|&b| matches!(src.as_bytes().get(b), Some(b'[' | b'{')));
+    let start = known.or_else(|| bytes.iter().flatten().copied().last()).unwrap_or(0);
+    let opener = start + unclosed_flow(src.get(start..err)?)?;
+    // Indent every line of that collection (saphyr may report the error past a line's first character, after a
+    // plain scalar continued from the line before, and would report the next short line after this one).
+    let opener_col = src.get(..opener)?.rsplit('\n').next().map_or(0, |l| l.chars().count());
+    let edits: Vec<(usize, usize)> = flow_line_starts(src.get(opener..)?)
+        .into_iter()
+        .filter_map(|start| {
+            let at = opener + start;
+            let lead = src.get(at..)?.bytes().take_while(|&b| b == b' ').count();
+            (opener_col + 1).checked_sub(lead).filter(|&n| n > 0).map(|n| (at + lead, n))
+        })
+        .collect();
+    (!edits.is_empty()).then_some(edits)
+}
+
+/// Byte offsets (in `text`, which starts with a flow collection's opening bracket) of the starts of the lines after
+/// the first, up to the line holding the matching closing bracket.
+fn flow_line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut i = 0usize;
+    let mut prev_blank = true;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match c {
+            b'\n' => out.push(i + 1),
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    break;
+                }
+            }
+            b'\'' | b'"' => {
+                let quote = c;
+                i += 1;
+                while i < bytes.len() {
+                    match bytes[i] {
+                        b'\\' if quote == b'"' => i += 1,
+                        b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 1,
+                        b'\n' => out.push(i + 1),
+                        q if q == quote => break,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            b'#' if prev_blank => {
+                i = text[i..].find('\n').map_or(bytes.len(), |n| i + n);
+                continue;
+            }
+            _ => {}
+        }
+        prev_blank = matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+        i += 1;
+    }
+    out
+}
+
+/// The byte offset in `text` of the outermost flow collection still open at its end, if any. Brackets are counted
+/// outside quoted scalars, comments and block scalars (whose lines, indented past the line that introduces them,
+/// are skipped).
+fn unclosed_flow(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut opener = 0usize;
+    let mut i = 0usize;
+    let mut prev_blank = true;
+    // Indentation of the current line and whether only indentation has been seen on it.
+    let mut line_indent = 0usize;
+    let mut at_line_start = true;
+    // A block scalar's parent indentation, while its content lines are being skipped.
+    let mut skipping: Option<usize> = None;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if at_line_start {
+            if c == b' ' {
+                line_indent += 1;
+                i += 1;
+                continue;
+            }
+            at_line_start = false;
+            if let Some(parent) = skipping {
+                if c == b'\n' || line_indent > parent {
+                    i = text[i..].find('\n').map_or(bytes.len(), |n| i + n);
+                    continue;
+                }
+                skipping = None;
+            }
+        }
+        match c {
+            b'\n' => {
+                at_line_start = true;
+                line_indent = 0;
+            }
+            b'[' | b'{' => {
+                if depth == 0 {
+                    opener = i;
+                }
+                depth += 1;
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b'\'' | b'"' if prev_blank || depth > 0 => {
+                let quote = c;
+                i += 1;
+                while i < bytes.len() {
+                    match bytes[i] {
+                        b'\\' if quote == b'"' => i += 1,
+                        b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 1,
+                        q if q == quote => break,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            b'#' if prev_blank => {
+                i = text[i..].find('\n').map_or(bytes.len(), |n| i + n);
+                prev_blank = true;
+                continue;
+            }
+            b'|' | b'>' if depth == 0 && prev_blank => {
+                // A block scalar header: indicators, then only a comment or the end of the line.
+                let rest = text[i + 1..].split('\n').next().unwrap_or("");
+                let head = rest.trim_start_matches(|ch: char| ch == '+' || ch == '-' || ch.is_ascii_digit());
+                let head = head.trim_start_matches([' ', '\t']);
+                if head.is_empty() || head.starts_with('#') {
+                    skipping = Some(line_indent);
+                }
+            }
+            _ => {}
+        }
+        prev_blank = matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b',' | b'[' | b'{' | b':' | b'-');
+        i += 1;
+    }
+    (depth > 0).then_some(opener)
+}
+
 /// The 1-based line and column just past the last character (libyaml's end-of-stream mark).
 fn end_position(src: &str) -> (usize, usize) {
     let mut line = 1;

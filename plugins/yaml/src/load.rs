@@ -152,10 +152,20 @@ pub fn load_all(src: &str, opts: &LoadOptions) -> Result<Vec<Value>, Error> {
     })
 }
 
-/// Run `parse` on the source, libyaml-compatible: NEL read as a line break, directives checked, and tabs that
-/// libyaml accepts as separators (but saphyr refuses) turned into spaces, one parse error at a time.
-fn with_repairs<T>(src: &str, parse: impl Fn(&str) -> (Result<T, Error>, Option<Vec<usize>>)) -> Result<T, Error> {
-    /// Enough for hand-written files with a few tab separators; beyond that the first error stands.
+/// A change to the source that makes saphyr read it as libyaml does, without changing its meaning.
+pub(crate) enum Repair {
+    /// Tabs (byte offsets) that libyaml accepts as separators but saphyr refuses: each becomes a space.
+    Tabs(Vec<usize>),
+    /// Spaces to insert at byte offsets (ascending): lines inside a flow collection indented less than the block
+    /// that holds the collection (libyaml ignores indentation inside flow collections; saphyr applies YAML 1.2's
+    /// rule).
+    Indent(Vec<(usize, usize)>),
+}
+
+/// Run `parse` on the source, libyaml-compatible: NEL read as a line break, directives checked, and the
+/// differences [`Repair`] lists fixed one parse error at a time.
+fn with_repairs<T>(src: &str, parse: impl Fn(&str) -> (Result<T, Error>, Option<Repair>)) -> Result<T, Error> {
+    /// Enough for hand-written files with a few such places; beyond that the first error stands.
     const MAX_REPAIRS: usize = 64;
     diag::check_directives(src)?;
     let mut text = normalize_breaks(src);
@@ -163,16 +173,30 @@ fn with_repairs<T>(src: &str, parse: impl Fn(&str) -> (Result<T, Error>, Option<
     for _ in 0..=MAX_REPAIRS {
         let (result, repair) = parse(&text);
         match (result, repair) {
-            (Err(e), Some(tabs)) => {
+            (Err(e), Some(repair)) => {
                 first_error.get_or_insert(e);
-                let mut bytes = text.into_owned().into_bytes();
-                for t in tabs {
-                    if let Some(b) = bytes.get_mut(t) {
-                        *b = b' ';
+                let mut owned = text.into_owned();
+                match repair {
+                    Repair::Tabs(tabs) => {
+                        let mut bytes = owned.into_bytes();
+                        for t in tabs {
+                            if let Some(b) = bytes.get_mut(t) {
+                                *b = b' ';
+                            }
+                        }
+                        // Only ASCII tabs were replaced by ASCII spaces, so the text stays UTF-8.
+                        owned = String::from_utf8_lossy(&bytes).into_owned();
+                    }
+                    Repair::Indent(edits) => {
+                        // From the end, so that earlier offsets stay valid.
+                        for &(at, spaces) in edits.iter().rev() {
+                            if owned.is_char_boundary(at) {
+                                owned.insert_str(at, &" ".repeat(spaces));
+                            }
+                        }
                     }
                 }
-                // Only ASCII tabs were replaced by ASCII spaces, so the text stays UTF-8.
-                text = Cow::Owned(String::from_utf8_lossy(&bytes).into_owned());
+                text = Cow::Owned(owned);
             }
             (result, _) => return result,
         }
@@ -274,8 +298,10 @@ struct Loader<'a> {
     duplicates: Vec<String>,
     /// The first key that cannot be a JSON key (`sigs.k8s.io/yaml` converts after decoding, so this comes last).
     key_error: Option<Error>,
-    /// Tabs to turn into spaces before parsing again (see [`diag::separator_tabs`]), set with a syntax error.
-    repair: Option<Vec<usize>>,
+    /// What to change before parsing again (see [`Repair`]), set with a syntax error.
+    repair: Option<Repair>,
+    /// Character index where each open collection's event starts (a `[` or `{` for a flow collection).
+    open: Vec<usize>,
     /// Byte offset of each character, built only when the source contains `\/` (an escape YAML 1.2 accepts but
     /// libyaml does not), to find such escapes inside double-quoted scalars.
     char_offsets: Option<Vec<usize>>,
@@ -298,6 +324,7 @@ impl<'a> Loader<'a> {
             duplicates: Vec::new(),
             key_error: None,
             repair: None,
+            open: Vec::new(),
             char_offsets: src.contains("\\/").then(|| src.char_indices().map(|(b, _)| b).collect()),
         }
     }
@@ -330,9 +357,21 @@ impl<'a> Loader<'a> {
 
     fn next_event(&mut self) -> Result<(Event<'a>, Span), Error> {
         match self.parser.next_event() {
-            Some(Ok(ev)) => Ok(ev),
+            Some(Ok(ev)) => {
+                match ev.0 {
+                    Event::SequenceStart(..) | Event::MappingStart(..) => self.open.push(ev.1.start.index()),
+                    Event::SequenceEnd | Event::MappingEnd => {
+                        self.open.pop();
+                    }
+                    _ => {}
+                }
+                Ok(ev)
+            }
             Some(Err(e)) => {
-                self.repair = diag::separator_tabs(self.src, e.info(), e.marker().index());
+                self.repair =
+                    diag::separator_tabs(self.src, e.info(), e.marker().index()).map(Repair::Tabs).or_else(|| {
+                        diag::flow_indentation(self.src, e.info(), e.marker().index(), &self.open).map(Repair::Indent)
+                    });
                 Err(diag::syntax_error(self.src, e.info(), *e.marker()))
             }
             None => Ok((Event::StreamEnd, Span::default())),

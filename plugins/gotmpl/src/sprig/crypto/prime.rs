@@ -9,9 +9,21 @@
 use rand_core::RngCore;
 use rsa::BigUint;
 
-/// Miller–Rabin rounds after the base-2 round: with random bases the chance of a composite passing is below
-/// 4^-32, far under Go's `ProbablyPrime(20)` with its Baillie–PSW test.
-const ROUNDS: usize = 32;
+/// Miller–Rabin rounds with random bases after the base-2 round, by the bit length of the candidate: the counts
+/// FIPS 186-5 (Appendix B.3) gives for randomly chosen candidates and an error probability below 2^-100, the
+/// same numbers Go's key generation uses. Larger candidates need fewer rounds because a random composite is ever
+/// less likely to fool a random base.
+fn rounds(bits: usize) -> usize {
+    match bits {
+        1345.. => 4,
+        476.. => 5,
+        400.. => 6,
+        347.. => 7,
+        308.. => 8,
+        55.. => 27,
+        _ => 34,
+    }
+}
 
 /// Odd primes below 2^15, for sieving.
 fn small_primes() -> &'static [u32] {
@@ -98,42 +110,47 @@ impl Mont {
         Mont { m, m_inv: inv.wrapping_neg(), r2: x }
     }
 
-    /// `a·b·R^-1 mod m` (CIOS).
-    fn mul(&self, a: &[u64], b: &[u64]) -> Vec<u64> {
+    /// `out = a·b·R^-1 mod m`, with `t` (at least n + 2 limbs) as scratch. One pass per limb of `a` multiplies
+    /// and reduces together (two carry chains), so no intermediate product is stored.
+    fn mul_into(&self, a: &[u64], b: &[u64], t: &mut [u64], out: &mut [u64]) {
         let n = self.m.len();
-        let mut t = vec![0u64; n + 2];
+        let (m, a, b, t) = (&self.m[..n], &a[..n], &b[..n], &mut t[..n + 2]);
+        t.fill(0);
         for &ai in a {
-            let mut carry = 0u64;
-            for j in 0..n {
-                let s = u128::from(t[j]) + u128::from(ai) * u128::from(b[j]) + u128::from(carry);
-                t[j] = s as u64;
-                carry = (s >> 64) as u64;
-            }
-            let s = u128::from(t[n]) + u128::from(carry);
-            t[n] = s as u64;
-            t[n + 1] = (s >> 64) as u64;
-            let u = t[0].wrapping_mul(self.m_inv);
-            let s = u128::from(t[0]) + u128::from(u) * u128::from(self.m[0]);
-            let mut carry = (s >> 64) as u64;
+            let s = u128::from(t[0]) + u128::from(ai) * u128::from(b[0]);
+            let mut c1 = (s >> 64) as u64;
+            let u = (s as u64).wrapping_mul(self.m_inv);
+            let s = u128::from(s as u64) + u128::from(u) * u128::from(m[0]);
+            let mut c2 = (s >> 64) as u64;
             for j in 1..n {
-                let s = u128::from(t[j]) + u128::from(u) * u128::from(self.m[j]) + u128::from(carry);
+                let s = u128::from(t[j]) + u128::from(ai) * u128::from(b[j]) + u128::from(c1);
+                c1 = (s >> 64) as u64;
+                let s = u128::from(s as u64) + u128::from(u) * u128::from(m[j]) + u128::from(c2);
+                c2 = (s >> 64) as u64;
                 t[j - 1] = s as u64;
-                carry = (s >> 64) as u64;
             }
-            let s = u128::from(t[n]) + u128::from(carry);
+            let s = u128::from(t[n]) + u128::from(c1) + u128::from(c2);
             t[n - 1] = s as u64;
             t[n] = t[n + 1] + (s >> 64) as u64;
             t[n + 1] = 0;
         }
         let overflow = t[n] != 0;
-        t.truncate(n);
-        if overflow || ge(&t, &self.m) {
-            sub_assign(&mut t, &self.m);
+        out[..n].copy_from_slice(&t[..n]);
+        if overflow || ge(&out[..n], m) {
+            sub_assign(&mut out[..n], m);
         }
-        t
     }
 
-    /// `base^exp mod m`, in Montgomery form (`base` in normal form), with a 4-bit window.
+    /// `a·b·R^-1 mod m` in a new vector.
+    fn mul(&self, a: &[u64], b: &[u64]) -> Vec<u64> {
+        let n = self.m.len();
+        let (mut t, mut out) = (vec![0u64; n + 2], vec![0u64; n]);
+        self.mul_into(a, b, &mut t, &mut out);
+        out
+    }
+
+    /// `base^exp mod m`, in Montgomery form (`base` in normal form), with a 4-bit window and no allocation per
+    /// step.
     fn pow(&self, base: &[u64], exp: &[u64]) -> Vec<u64> {
         let n = self.m.len();
         let mut one = vec![0u64; n];
@@ -145,15 +162,19 @@ impl Mont {
             let next = self.mul(&table[i - 1], &b);
             table.push(next);
         }
+        let mut t = vec![0u64; n + 2];
         let mut acc = r1;
+        let mut tmp = vec![0u64; n];
         for limb in exp.iter().rev() {
             for nibble in (0..16).rev() {
                 for _ in 0..4 {
-                    acc = self.mul(&acc, &acc);
+                    self.mul_into(&acc, &acc, &mut t, &mut tmp);
+                    std::mem::swap(&mut acc, &mut tmp);
                 }
                 let w = ((limb >> (4 * nibble)) & 15) as usize;
                 if w != 0 {
-                    acc = self.mul(&acc, &table[w]);
+                    self.mul_into(&acc, &table[w], &mut t, &mut tmp);
+                    std::mem::swap(&mut acc, &mut tmp);
                 }
             }
         }
@@ -161,7 +182,7 @@ impl Mont {
     }
 }
 
-/// Miller–Rabin with base 2 and then [`ROUNDS`] random bases; `n` must be odd and larger than the sieve's primes.
+/// Miller–Rabin with base 2 and then [`rounds`] random bases; `n` must be odd and larger than the sieve's primes.
 fn probably_prime(n: &BigUint, rng: &mut impl RngCore) -> bool {
     let width = n.bits().div_ceil(64);
     let m = limbs(n, width);
@@ -177,7 +198,9 @@ fn probably_prime(n: &BigUint, rng: &mut impl RngCore) -> bool {
     let mut minus_one = m.clone();
     sub_assign(&mut minus_one, &one);
     let top_bits = n.bits() - 64 * (width - 1);
-    'rounds: for round in 0..=ROUNDS {
+    let mut t = vec![0u64; width + 2];
+    let mut tmp = vec![0u64; width];
+    'rounds: for round in 0..=rounds(n.bits()) {
         let a = if round == 0 {
             let mut two = vec![0u64; width];
             two[0] = 2;
@@ -198,7 +221,8 @@ fn probably_prime(n: &BigUint, rng: &mut impl RngCore) -> bool {
             continue;
         }
         for _ in 1..s {
-            x = mont.mul(&x, &x);
+            mont.mul_into(&x, &x, &mut t, &mut tmp);
+            std::mem::swap(&mut x, &mut tmp);
             if x == minus_one {
                 continue 'rounds;
             }
