@@ -194,9 +194,7 @@ fn own_helm_cases_through_the_binary() {
         let (stdout, stderr) = text(&out);
         assert!(!stderr.contains("panicked"), "{name}: kiln panicked: {stderr}");
         match std::fs::read_to_string(dir.join("expected").join(format!("{name}.out"))) {
-            Ok(_) if !out.status.success() => {
-                problems.push(format!("{name}: exit {:?}: {stderr}", out.status.code()))
-            }
+            Ok(_) if !out.status.success() => problems.push(format!("{name}: exit {:?}: {stderr}", out.status.code())),
             Ok(want) if stdout != want => problems.push(format!("{name}: {}", first_difference(&stdout, &want))),
             Ok(_) => {}
             Err(_) if out.status.success() => problems.push(format!("{name}: helm fails on this case; kiln succeeded")),

@@ -44,7 +44,9 @@ impl Drop for Ticker {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(h) = self.handle.take() {
-            let _ = h.join();
+            // Wake it so that it sees the flag and ends at once. It is not joined: it holds nothing but a weak
+            // reference to the engine, and waiting for a thread to wind down would only delay kiln's exit.
+            h.thread().unpark();
         }
     }
 }
@@ -112,8 +114,15 @@ impl Runtime {
         let handle = thread::Builder::new()
             .name("kiln-epoch".into())
             .spawn(move || {
-                while !stop2.load(Ordering::Relaxed) {
-                    thread::sleep(TICK);
+                loop {
+                    // A timed park, not a sleep: dropping the ticker unparks the thread to stop it at once.
+                    let until = std::time::Instant::now() + TICK;
+                    while !stop2.load(Ordering::Relaxed) && std::time::Instant::now() < until {
+                        thread::park_timeout(until.saturating_duration_since(std::time::Instant::now()));
+                    }
+                    if stop2.load(Ordering::Relaxed) {
+                        break;
+                    }
                     match engine.upgrade() {
                         Some(e) => e.increment_epoch(),
                         None => break,

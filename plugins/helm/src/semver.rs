@@ -32,7 +32,6 @@ const OPS: &str = r"=||!=|>|<|>=|=>|<=|=<|~|~>|\^";
 const WS: &str = r"[\t\n\f\r ]";
 
 struct Regexes {
-    loose: Regex,
     constraint: Regex,
     range: Regex,
     find: Regex,
@@ -44,17 +43,59 @@ fn regexes() -> &'static Regexes {
     R.get_or_init(|| {
         let build = |s: &str| Regex::new(s).unwrap_or_else(|e| unreachable!("static regex {s}: {e}"));
         Regexes {
-            loose: build(
-                r"^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?$",
-            ),
             constraint: build(&format!(r"^{WS}*({OPS}){WS}*({CV}){WS}*$")),
             range: build(&format!(r"{WS}*({CV}){WS}+-{WS}+({CV}){WS}*")),
             find: build(&format!(r"({OPS}){WS}*({CV})")),
-            valid: build(&format!(
-                r"^({WS}*({OPS}){WS}*({CV}){WS}*)((?:{WS}+|,{WS}*)({OPS}){WS}*({CV}){WS}*)*$"
-            )),
+            valid: build(&format!(r"^({WS}*({OPS}){WS}*({CV}){WS}*)((?:{WS}+|,{WS}*)({OPS}){WS}*({CV}){WS}*)*$")),
         }
     })
+}
+
+/// The parts of a loose version, as the library's pattern
+/// `^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?$`
+/// captures them: major, minor and patch digits (empty when absent), prerelease and metadata. Matched by hand: every
+/// chart's version goes through here, and compiling the pattern costs more than a whole small render.
+fn loose_parts(v: &str) -> Option<[&str; 5]> {
+    fn digits(s: &str) -> usize {
+        s.bytes().take_while(u8::is_ascii_digit).count()
+    }
+    /// Dot-separated non-empty identifiers of `[0-9A-Za-z-]`, up to `stop` or the end.
+    fn idents(s: &str, stop: Option<u8>) -> Option<usize> {
+        let end = s.bytes().position(|b| Some(b) == stop).unwrap_or(s.len());
+        let body = &s[..end];
+        let ok = body.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+        ok.then_some(end)
+    }
+    let rest = v.strip_prefix('v').unwrap_or(v);
+    let n = digits(rest);
+    if n == 0 {
+        return None;
+    }
+    let (major, mut rest) = rest.split_at(n);
+    let mut nums = ["", ""];
+    for slot in &mut nums {
+        if let Some(after) = rest.strip_prefix('.') {
+            let n = digits(after);
+            if n == 0 {
+                return None;
+            }
+            *slot = &after[..n];
+            rest = &after[n..];
+        }
+    }
+    let mut pre = "";
+    if let Some(after) = rest.strip_prefix('-') {
+        let end = idents(after, Some(b'+'))?;
+        pre = &after[..end];
+        rest = &after[end..];
+    }
+    let mut meta = "";
+    if let Some(after) = rest.strip_prefix('+') {
+        let end = idents(after, None)?;
+        meta = &after[..end];
+        rest = &after[end..];
+    }
+    rest.is_empty().then_some([major, nums[0], nums[1], pre, meta])
 }
 
 fn only(s: &str, allowed: impl Fn(char) -> bool) -> bool {
@@ -98,19 +139,12 @@ fn parse_segment(s: &str) -> Result<u64, SemverError> {
 impl Version {
     /// Parse leniently (`NewVersion` with coercion on).
     pub fn parse(v: &str) -> Result<Version, SemverError> {
-        let m = regexes().loose.captures(v).ok_or_else(|| SemverError("invalid semantic version".into()))?;
-        let group = |i: usize| m.get(i).map_or("", |g| g.as_str());
-        let major = parse_segment(group(1))?;
-        let minor = match group(2) {
-            "" => 0,
-            s => parse_segment(s.trim_start_matches('.'))?,
-        };
-        let patch = match group(3) {
-            "" => 0,
-            s => parse_segment(s.trim_start_matches('.'))?,
-        };
-        let pre = group(5).to_owned();
-        let metadata = group(8).to_owned();
+        let [major, minor, patch, pre, metadata] =
+            loose_parts(v).ok_or_else(|| SemverError("invalid semantic version".into()))?;
+        let major = parse_segment(major)?;
+        let minor = if minor.is_empty() { 0 } else { parse_segment(minor)? };
+        let patch = if patch.is_empty() { 0 } else { parse_segment(patch)? };
+        let (pre, metadata) = (pre.to_owned(), metadata.to_owned());
         if !pre.is_empty() {
             validate_prerelease(&pre)?;
         }
@@ -442,6 +476,33 @@ mod tests {
         assert!(Version::parse("").is_err());
         assert!(Version::parse("1.2.3.4").is_err());
         assert_eq!(Version::parse("01.2.3").unwrap().to_string(), "1.2.3");
+    }
+
+    /// The hand-written matcher captures what the library's pattern captures, over every string of up to five
+    /// characters from an alphabet that exercises each part (and a few longer ones).
+    #[test]
+    fn loose_parts_match_the_pattern() {
+        let re = Regex::new(
+            r"^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?$",
+        )
+        .unwrap();
+        let alphabet = ['v', '0', '1', '.', '-', '+', 'a', 'x', '_'];
+        let mut inputs: Vec<String> = vec![String::new()];
+        let mut frontier = inputs.clone();
+        for _ in 0..5 {
+            frontier = frontier.iter().flat_map(|p| alphabet.iter().map(move |c| format!("{p}{c}"))).collect();
+            inputs.extend(frontier.iter().cloned());
+        }
+        inputs.extend(
+            ["v1.2.3-rc.1+b.5", "10.20.30-alpha-1.beta+exp.sha.5114f85", "1.2.3-+x", "1.2.3+a..b"].map(String::from),
+        );
+        for v in &inputs {
+            let want = re.captures(v).map(|m| {
+                let g = |i: usize| m.get(i).map_or("", |g| g.as_str());
+                [g(1), g(2).trim_start_matches('.'), g(3).trim_start_matches('.'), g(5), g(8)]
+            });
+            assert_eq!(loose_parts(v), want, "{v:?}");
+        }
     }
 
     #[test]
