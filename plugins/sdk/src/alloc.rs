@@ -237,15 +237,17 @@ mod tests {
             let fresh = a.alloc(l(30, 2));
             assert!(fresh as usize >= z as usize + 112, "an empty class bumps past live blocks");
             // A large block shrunk at an odd address is not put on a free list.
-            let odd = a.alloc(l(1, 1));
+            let odd = a.alloc(l(1001, 1));
             let big = a.alloc(l(1000, 1));
+            assert_eq!(big as usize, odd as usize + 1001);
             let spacer = a.alloc(l(1, 1));
             let small = a.realloc(big, l(1000, 1), 10);
-            assert_eq!(small, big);
+            assert_eq!(small, big, "shrinking keeps the block");
             a.dealloc(small, l(10, 1));
             let next = a.alloc(l(10, 1));
-            assert!(next as usize % CLASS_BYTES == 0 && next != small || small as usize % CLASS_BYTES == 0);
-            a.dealloc(odd, l(1, 1));
+            assert_ne!(next, small, "a block off the class alignment is not reused");
+            assert!((next as usize).is_multiple_of(CLASS_BYTES));
+            a.dealloc(odd, l(1001, 1));
             a.dealloc(spacer, l(1, 1));
         }
     }
