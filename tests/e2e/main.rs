@@ -8,5 +8,10 @@ mod ingress_kind;
 mod kustomize_remote;
 mod post_render;
 mod sandbox;
+/// kiln-source's real-server harness (nginx with a test CA, docker-registry, charts packaged and pushed by helm).
+#[path = "../../host/source/tests/support/mod.rs"]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod source_servers;
 mod sources;
+mod sources_remote;
 mod support;

@@ -60,7 +60,12 @@ pub fn helm() -> Option<PathBuf> {
 
 /// The repository's tests/servers directory.
 pub fn servers_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/servers")
+    // This file is also compiled into the end-to-end tests of the `kiln` package (another manifest directory).
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors()
+        .map(|d| d.join("tests/servers"))
+        .find(|d| d.is_dir())
+        .unwrap_or_else(|| here.join("../../tests/servers"))
 }
 
 pub fn free_port() -> u16 {
