@@ -84,3 +84,23 @@ fn ints_to_floats_like_json() {
     assert_eq!(v.get("max"), Some(&Value::Float(9_223_372_036_854_775_807_i64 as f64)));
     assert_eq!(kiln_yaml::to_helm_yaml(&v), "l:\n- 1\n- a: 2\nmax: 9223372036854776000\n");
 }
+
+/// A long flow sequence whose every line sits at column 0 under an indented key (libyaml reads it; YAML 1.2 does
+/// not) loads in one repair, whatever its length, and means what libyaml reads.
+#[test]
+fn long_dedented_flow_sequence_loads() {
+    let items: Vec<String> = (0..500).map(|i| format!("\"item-{i}\",")).collect();
+    let src = format!("outer:\n  list: [\n{}\n\"last\"\n]\n  after: 1\n", items.join("\n"));
+    let v = kiln_yaml::from_str(&src).expect("libyaml reads this");
+    let list = v.get("outer").and_then(|o| o.get("list")).expect("list");
+    match list {
+        kiln_yaml::Value::Seq(s) => {
+            assert_eq!(s.len(), 501);
+            assert_eq!(s[0], kiln_yaml::Value::String("item-0".into()));
+        }
+        other => panic!("not a sequence: {other:?}"),
+    }
+    assert_eq!(v.get("outer").and_then(|o| o.get("after")), Some(&kiln_yaml::Value::Int(1)));
+    // A dedent outside any flow collection is still an error.
+    assert!(kiln_yaml::from_str("a:\n    b: [1, 2]\n  c: 3\n").is_err());
+}
