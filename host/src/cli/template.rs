@@ -161,10 +161,11 @@ pub(super) fn run(args: TemplateArgs, matches: &ArgMatches) -> Result<ExitCode> 
 
     let sandbox_args = args.sandbox.to_args();
     // Helm's random and date functions see real entropy and time unless --seed asks for reproducibility.
-    let base = Sandbox {
+    let mut base = Sandbox {
         grants: crate::plugin::Grants { random: Randomness::Real, clock: Clock::Real },
         ..Sandbox::default()
     };
+    base.limits.timeout = crate::plugin::limits::HELM_RENDER_TIMEOUT;
     let sandbox = sandbox_args.sandbox_for("helm", base)?;
     let rt = Runtime::new()?;
     let helm = rt.load_builtin("helm", sandbox)?;

@@ -10,6 +10,10 @@ use crate::plugin::engine_config::MAX_WASM_STACK;
 pub const DEFAULT_MEMORY: usize = 256 << 20;
 /// Default wall-clock budget per call.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Time limit for a call of the built-in Helm renderer (unless the user sets one): charts may legitimately compute
+/// for seconds (each 4096-bit `genPrivateKey` takes about a second of CPU, more on a busy CI machine), and Helm
+/// itself has no limit; the limit is there to stop a runaway template, not a slow one.
+pub const HELM_RENDER_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default cap on the total bytes a plugin may return from one call.
 pub const DEFAULT_OUTPUT: usize = 64 << 20;
 /// Default caps on wasm objects per store. A component built by wit-bindgen, componentize-py or componentize-js
