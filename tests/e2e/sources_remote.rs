@@ -4,22 +4,13 @@
 //! reference helm. Servers come from kiln-source's test harness (`host/source/tests/support`).
 
 use std::path::Path;
-use std::process::Command;
 
 use crate::source_servers::{self as srv, PASS, USER};
 use crate::support::{self, run_kiln, text};
 
 /// `helm template ARGS` with an isolated home; its stdout.
 fn helm_template(helm: &Path, home: &Path, args: &[&str]) -> String {
-    let out = Command::new(helm)
-        .arg("template")
-        .args(args)
-        .env("HOME", home)
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .output()
-        .expect("run helm");
+    let out = srv::helm_command(helm, home).arg("template").args(args).output().expect("run helm");
     assert!(out.status.success(), "helm template {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }

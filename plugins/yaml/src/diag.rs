@@ -172,20 +172,7 @@ fn flow_line_starts(text: &str) -> Vec<usize> {
                     break;
                 }
             }
-            b'\'' | b'"' => {
-                let quote = c;
-                i += 1;
-                while i < bytes.len() {
-                    match bytes[i] {
-                        b'\\' if quote == b'"' => i += 1,
-                        b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 1,
-                        b'\n' => out.push(i + 1),
-                        q if q == quote => break,
-                        _ => {}
-                    }
-                    i += 1;
-                }
-            }
+            b'\'' | b'"' => i = skip_quoted(bytes, i, |nl| out.push(nl + 1)),
             b'#' if prev_blank => {
                 i = text[i..].find('\n').map_or(bytes.len(), |n| i + n);
                 continue;
@@ -196,6 +183,30 @@ fn flow_line_starts(text: &str) -> Vec<usize> {
         i += 1;
     }
     out
+}
+
+/// The index of the quote that closes the quoted scalar opening at `open` (or the end of `bytes`), calling
+/// `newline` with the index of every line break inside it. `\` escapes in double quotes, `''` in single quotes.
+fn skip_quoted(bytes: &[u8], open: usize, mut newline: impl FnMut(usize)) -> usize {
+    let quote = bytes[open];
+    let mut i = open + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => {
+                // An escaped line break still starts a line.
+                if bytes.get(i + 1) == Some(&b'\n') {
+                    newline(i + 1);
+                }
+                i += 1;
+            }
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 1,
+            b'\n' => newline(i),
+            q if q == quote => break,
+            _ => {}
+        }
+        i += 1;
+    }
+    i
 }
 
 /// The byte offset in `text` of the outermost flow collection still open at its end, if any. Brackets are counted
@@ -241,19 +252,7 @@ fn unclosed_flow(text: &str) -> Option<usize> {
                 depth += 1;
             }
             b']' | b'}' => depth = depth.saturating_sub(1),
-            b'\'' | b'"' if prev_blank || depth > 0 => {
-                let quote = c;
-                i += 1;
-                while i < bytes.len() {
-                    match bytes[i] {
-                        b'\\' if quote == b'"' => i += 1,
-                        b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 1,
-                        q if q == quote => break,
-                        _ => {}
-                    }
-                    i += 1;
-                }
-            }
+            b'\'' | b'"' if prev_blank || depth > 0 => i = skip_quoted(bytes, i, |_| {}),
             b'#' if prev_blank => {
                 i = text[i..].find('\n').map_or(bytes.len(), |n| i + n);
                 prev_blank = true;

@@ -403,16 +403,19 @@ pub fn write_chart(dir: &Path, name: &str, version: &str, extra: &[(&str, &[u8])
     c
 }
 
-/// Runs the reference helm with an isolated home; panics with its output on failure.
-pub fn run_helm(helm: &Path, home: &Path, args: &[&str]) -> String {
-    let out = Command::new(helm)
-        .args(args)
-        .env("HOME", home)
+/// The reference helm with an isolated home (no user repositories, registry logins or caches leak in).
+pub fn helm_command(helm: &Path, home: &Path) -> Command {
+    let mut cmd = Command::new(helm);
+    cmd.env("HOME", home)
         .env("XDG_CACHE_HOME", home.join("cache"))
         .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .output()
-        .expect("helm");
+        .env("XDG_DATA_HOME", home.join("data"));
+    cmd
+}
+
+/// Runs the reference helm with an isolated home; panics with its output on failure.
+pub fn run_helm(helm: &Path, home: &Path, args: &[&str]) -> String {
+    let out = helm_command(helm, home).args(args).output().expect("helm");
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "helm {args:?} failed: {text}");
     text
