@@ -35,18 +35,19 @@ struct Inner {
     ticker: Mutex<Option<Ticker>>,
 }
 
+/// The epoch ticker thread. It is never joined: it holds nothing but a weak reference to the engine, and waiting
+/// for a thread to wind down would only delay kiln's exit.
 struct Ticker {
     stop: Arc<AtomicBool>,
-    handle: Option<thread::JoinHandle<()>>,
+    thread: Option<thread::Thread>,
 }
 
 impl Drop for Ticker {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        if let Some(h) = self.handle.take() {
-            // Wake it so that it sees the flag and ends at once. It is not joined: it holds nothing but a weak
-            // reference to the engine, and waiting for a thread to wind down would only delay kiln's exit.
-            h.thread().unpark();
+        // Wake it so that it sees the flag and ends at once.
+        if let Some(t) = &self.thread {
+            t.unpark();
         }
     }
 }
@@ -130,7 +131,7 @@ impl Runtime {
                 }
             })
             .ok();
-        *guard = Some(Ticker { stop, handle });
+        *guard = Some(Ticker { stop, thread: handle.map(|h| h.thread().clone()) });
     }
 
     /// Load a built-in plugin by name.

@@ -166,8 +166,8 @@ unsafe impl GlobalAlloc for ArenaThenSystem {
             self.top.store(new_top, Relaxed);
             return ptr;
         }
-        // A block shrinking within its own extent stays: its class (if any) after the shrink is no larger.
-        if new_size <= layout.size() && extent(new_size, layout.align()) <= extent(layout.size(), layout.align()) {
+        // A shrinking block stays where it is: its extent after the shrink is never larger than before.
+        if new_size <= layout.size() {
             return ptr;
         }
         let Ok(new_layout) = Layout::from_size_align(new_size, layout.align()) else { return std::ptr::null_mut() };
