@@ -115,6 +115,66 @@ BASE = {
     "base/pvc.yaml": PVC,
 }
 
+# A custom OpenAPI schema (kustomize's `openapi: path:`) for a CRD kind: `parts` merge by name, `tags` merge as a set.
+WIDGET_SCHEMA = """{
+  "definitions": {
+    "com.example.v1.Widget": {
+      "type": "object",
+      "properties": {
+        "apiVersion": {"type": "string"},
+        "kind": {"type": "string"},
+        "metadata": {"$ref": "#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"},
+        "spec": {"$ref": "#/definitions/com.example.v1.WidgetSpec"}
+      },
+      "x-kubernetes-group-version-kind": [{"group": "example.com", "kind": "Widget", "version": "v1"}]
+    },
+    "com.example.v1.WidgetSpec": {
+      "type": "object",
+      "properties": {
+        "parts": {"type": "array", "items": {"$ref": "#/definitions/com.example.v1.Part"},
+                  "x-kubernetes-patch-merge-key": "name", "x-kubernetes-patch-strategy": "merge"},
+        "tags": {"type": "array", "items": {"type": "string"}, "x-kubernetes-patch-strategy": "merge"},
+        "slots": {"type": "array", "items": {"$ref": "#/definitions/com.example.v1.Part"},
+                  "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"]}
+      }
+    },
+    "com.example.v1.Part": {"type": "object", "properties": {"name": {"type": "string"}, "size": {"type": "integer"}}}
+  }
+}
+"""
+WIDGET_SCHEMA_YAML = """swagger: "2.0"
+definitions:
+  com.example.v1.Gadget:
+    type: object
+    properties:
+      spec:
+        type: object
+        properties:
+          parts:
+            type: array
+            x-kubernetes-patch-merge-key: name
+            x-kubernetes-patch-strategy: merge
+            items:
+              type: object
+              properties:
+                name: {type: string}
+    x-kubernetes-group-version-kind:
+    - {group: example.com, kind: Gadget, version: v1}
+paths:
+  /apis/example.com/v1/gadgets:
+    get:
+      x-kubernetes-group-version-kind: {group: example.com, kind: Gadget, version: v1}
+  /apis/example.com/v1/namespaces/{namespace}/widgets:
+    get:
+      x-kubernetes-group-version-kind: {group: example.com, kind: Widget, version: v1}
+"""
+WIDGET = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  parts:\n  - name: a\n    size: 1\n  - name: b\n    size: 2\n  tags: [x, y]\n  slots:\n  - name: s1\n    size: 1\n"
+GADGET = "apiVersion: example.com/v1\nkind: Gadget\nmetadata:\n  name: g\nspec:\n  parts:\n  - name: a\n  - name: b\n"
+WIDGET_PATCH = "- patch: |-\n    apiVersion: example.com/v1\n    kind: Widget\n    metadata:\n      name: w\n    spec:\n      parts:\n      - name: b\n        size: 20\n      - name: c\n        size: 3\n      tags: [z]\n      slots:\n      - name: s2\n"
+DEPLOY_PATCH = "- patch: |-\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata:\n      name: web\n    spec:\n      template:\n        spec:\n          containers:\n          - name: sidecar\n            image: envoy\n"
+GADGET_PATCH = "- patch: |-\n    apiVersion: example.com/v1\n    kind: Gadget\n    metadata:\n      name: g\n    spec:\n      parts:\n      - name: c\n"
+
+
 def overlay(k, **files):
     d = dict(BASE)
     d["overlay/kustomization.yaml"] = k
@@ -211,6 +271,37 @@ CASES = {
     "nested-bases-namespace-override": {"dir": "top", "files": {**BASE,
         "mid/kustomization.yaml": "resources: [../base]\nnamespace: mid\nnamePrefix: m-\n",
         "top/kustomization.yaml": "resources: [../mid]\nnamespace: top\nnamePrefix: t-\nconfigMapGenerator:\n- name: web-config\n  behavior: merge\n  literals: [TOP=1]\n"}},
+    "openapi-custom-schema": overlay(
+        "resources: [../base, widget.yaml]\nopenapi:\n  path: schema.json\npatches:\n" + WIDGET_PATCH + DEPLOY_PATCH,
+        schema__json=WIDGET_SCHEMA, widget__yaml=WIDGET),
+    "openapi-builtin-version": overlay(
+        "resources: [../base, widget.yaml]\nopenapi:\n  version: v1.21.2\npatches:\n" + WIDGET_PATCH + DEPLOY_PATCH,
+        widget__yaml=WIDGET),
+    "openapi-yaml-schema-scopes": overlay(
+        "resources: [../base, gadget.yaml, widget.yaml]\nnamespace: prod\nopenapi:\n  path: schema.yaml\npatches:\n"
+        + GADGET_PATCH + WIDGET_PATCH,
+        schema__yaml=WIDGET_SCHEMA_YAML, gadget__yaml=GADGET, widget__yaml=WIDGET),
+    "openapi-schema-in-base": {"dir": "overlay", "files": {**BASE,
+        "wbase/kustomization.yaml": "resources: [widget.yaml]\nopenapi:\n  path: schema.json\n",
+        "wbase/schema.json": WIDGET_SCHEMA, "wbase/widget.yaml": WIDGET,
+        "overlay/kustomization.yaml": "resources: [../base, ../wbase]\npatches:\n" + WIDGET_PATCH + DEPLOY_PATCH}},
+    "openapi-component-after-patch": {"dir": "overlay", "files": {**BASE,
+        "mid/kustomization.yaml": "resources: [../base]\npatches:\n" + DEPLOY_PATCH,
+        "comp/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [widget.yaml]\n"
+        "openapi:\n  path: schema.json\npatches:\n" + WIDGET_PATCH,
+        "comp/schema.json": WIDGET_SCHEMA, "comp/widget.yaml": WIDGET,
+        "overlay/kustomization.yaml": "resources: [../mid]\ncomponents: [../comp]\npatches:\n"
+        + DEPLOY_PATCH.replace("sidecar", "logger")}},
+    "openapi-crd-before-component": {"dir": "overlay", "files": {**BASE,
+        "comp/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+        "openapi:\n  path: schema.json\npatches:\n" + WIDGET_PATCH,
+        "comp/schema.json": WIDGET_SCHEMA,
+        "overlay/widget.yaml": WIDGET,
+        "overlay/kustomization.yaml": "resources: [../base, widget.yaml]\ncomponents: [../comp]\npatches:\n" + DEPLOY_PATCH}},
+    "openapi-version-and-path-error": overlay(
+        "resources: [../base]\nopenapi:\n  version: v1.21.2\n  path: schema.json\n", schema__json=WIDGET_SCHEMA),
+    "openapi-unknown-version-error": overlay("resources: [../base]\nopenapi:\n  version: v1.14.1\n"),
+    "openapi-missing-file-error": overlay("resources: [../base]\nopenapi:\n  path: nope.json\n"),
 }
 
 def main():

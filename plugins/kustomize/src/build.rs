@@ -1,8 +1,9 @@
 //! The build: kustomize's `KustTarget` (accumulate resources, generators, components, transformers, recursively)
 //! and the final steps (hash suffixes, name references, local-config removal, sorting).
 
+use std::cell::RefCell;
+
 use kiln_yaml::Value;
-use kpatch::smp::Schemas;
 
 use crate::config::{TransformerConfig, from_crd_definitions};
 use crate::error::{Context as _, Error, Result};
@@ -11,6 +12,7 @@ use crate::kustomization::{
     GeneratorArgs, GeneratorOptions, ImageArgs, Kustomization, PatchArgs, SortOptions, Var, generator_args, image_args,
     patch_args, selector,
 };
+use crate::openapi::SchemaState;
 use crate::resource::{ResMap, Resource};
 use crate::transformers::{self, PatchBody, SubjectMode};
 use crate::types::FieldSpec;
@@ -87,7 +89,8 @@ struct Target<'t, 'o> {
     /// The kustomization file's path in the tree, for messages.
     file: String,
     opts: &'o BuildOptions,
-    schemas: Schemas<'static>,
+    /// The build's schema state, shared by every kustomization it enters.
+    schema: &'o RefCell<SchemaState>,
 }
 
 /// Parse resources from YAML text (kustomize's `SliceFromBytes`): empty documents are skipped, `*List` kinds are
@@ -167,7 +170,7 @@ fn nil_in_list(v: &Value, path: &mut Vec<String>) -> Option<String> {
 }
 
 impl<'t, 'o> Target<'t, 'o> {
-    fn load(loader: Loader<'t>, opts: &'o BuildOptions) -> Result<Self> {
+    fn load(loader: Loader<'t>, opts: &'o BuildOptions, schema: &'o RefCell<SchemaState>) -> Result<Self> {
         let tree = loader.tree();
         let found: Vec<&str> = crate::kustomization::FILE_NAMES
             .iter()
@@ -192,7 +195,36 @@ impl<'t, 'o> Target<'t, 'o> {
         let file = join(loader.root(), name).unwrap_or_else(|| name.to_owned());
         let text = String::from_utf8_lossy(tree.read(&file).unwrap_or_default()).into_owned();
         let k = Kustomization::parse(&text).with_context(|| file.clone())?;
-        Ok(Target { loader, k, file, opts, schemas: Schemas::builtin() })
+        Ok(Target { loader, k, file, opts, schema })
+    }
+
+    /// Apply this kustomization's `openapi` field (kustomize's `SetSchema`; `reset` for the top one only). The
+    /// custom schema file is read first, so a missing file is an error even where the field is then ignored.
+    fn set_schema(&self, reset: bool) -> Result<()> {
+        let file = match self.k.openapi.iter().find(|(k, _)| k == "path") {
+            Some((_, path)) => {
+                let bytes = self.loader.load(path).map_err(|e| self.err("openapi", e))?;
+                Some((self.loader.resolve(path).unwrap_or_else(|_| path.clone()), bytes.to_vec()))
+            }
+            None => None,
+        };
+        self.schema.borrow_mut().set(&self.k.openapi, file, reset).map_err(|e| self.err("openapi", e))
+    }
+
+    /// Tell the schema state about resources read (kustomize asks the schema for the scope of each kind).
+    fn saw(&self, res: &[Resource]) -> Result<()> {
+        let mut st = self.schema.borrow_mut();
+        for r in res {
+            st.saw_kind(r.api_version(), r.kind()).map_err(|e| self.err("openapi", e))?;
+        }
+        Ok(())
+    }
+
+    /// Apply strategic-merge patch `patch` to the resources at `selected`, with the schema in force.
+    fn smp_to(&self, rm: &mut ResMap, selected: &[usize], patch: &Resource) -> Result<()> {
+        let mut st = self.schema.borrow_mut();
+        let schemas = st.schemas().map_err(|e| self.err("openapi", e))?;
+        transformers::apply_smp_to(rm, selected, patch, &schemas)
     }
 
     fn err(&self, field: &str, e: Error) -> Error {
@@ -236,6 +268,7 @@ impl<'t, 'o> Target<'t, 'o> {
             if self.loader.tree().read(&full).is_some() {
                 let text = self.loader.load(p).map_err(|e| self.err(field, e))?;
                 let res = parse_resources(text, &full).map_err(|e| self.err(field, e))?;
+                self.saw(&res)?;
                 ra.rm
                     .append_all(res)
                     .map_err(|e| self.err(field, e.context(format!("merging resources from '{p}'"))))?;
@@ -254,8 +287,9 @@ impl<'t, 'o> Target<'t, 'o> {
 
     fn accumulate_directory(&self, mut ra: Accumulator, sub: Loader<'t>, component: bool) -> Result<Accumulator> {
         let root = sub.root().to_owned();
-        let kt = Target::load(sub, self.opts)
+        let kt = Target::load(sub, self.opts, self.schema)
             .map_err(|e| e.context(format!("couldn't make target for path '{}'", display(&root))))?;
+        kt.set_schema(false)?;
         if component && !kt.k.is_component() {
             return Err(Error::invalid(format!(
                 "expected kind 'Component' for path '{}' but got '{}'",
@@ -296,10 +330,12 @@ impl<'t, 'o> Target<'t, 'o> {
         for chart in &self.k.helm_charts {
             let res = crate::helm::inflate(&self.loader, self.k.helm_globals.as_ref(), chart, self.opts)
                 .map_err(|e| self.err("helmCharts", e))?;
+            self.saw(&res)?;
             ra.rm.absorb_all(res).map_err(|e| self.err("helmCharts", e))?;
         }
         for cfg in self.plugin_configs(&self.k.generators, "generators")? {
             let res = self.run_generator_plugin(&cfg).map_err(|e| self.err("generators", e))?;
+            self.saw(&res)?;
             ra.rm.absorb_all(res).map_err(|e| self.err("generators", e))?;
         }
         Ok(())
@@ -367,8 +403,7 @@ impl<'t, 'o> Target<'t, 'o> {
             }
             for patch in &patches {
                 let i = transformers::smp_target(rm, patch).map_err(|e| self.err("patchesStrategicMerge", e))?;
-                transformers::apply_smp_to(rm, &[i], patch, &self.schemas)
-                    .map_err(|e| self.err("patchesStrategicMerge", e))?;
+                self.smp_to(rm, &[i], patch).map_err(|e| self.err("patchesStrategicMerge", e))?;
             }
         }
         for (n, p) in k.patches.iter().enumerate() {
@@ -461,13 +496,14 @@ impl<'t, 'o> Target<'t, 'o> {
                             )));
                         };
                         let selected = transformers::select(rm, t)?;
-                        transformers::apply_smp_to(rm, &selected, patch, &self.schemas)
+                        self.smp_to(rm, &selected, patch)
                     }
                     None => {
                         for patch in &docs {
                             let i = transformers::smp_target(rm, patch)?;
                             if let Some(r) = rm.list.get_mut(i) {
-                                transformers::apply_smp(r, patch, &self.schemas)?;
+                                let mut st = self.schema.borrow_mut();
+                                transformers::apply_smp(r, patch, &st.schemas()?)?;
                             }
                             rm.drop_empties();
                         }
@@ -612,7 +648,7 @@ impl<'t, 'o> Target<'t, 'o> {
                 }
                 for patch in &patches {
                     let i = transformers::smp_target(rm, patch)?;
-                    transformers::apply_smp_to(rm, &[i], patch, &self.schemas)?;
+                    self.smp_to(rm, &[i], patch)?;
                 }
                 Ok(())
             }
@@ -671,7 +707,9 @@ fn check_builtin(cfg: &Resource) -> Result<()> {
 /// Build the kustomization in directory `dir` of `tree` and return the resources in output order.
 pub fn build(tree: &FileTree, dir: &str, opts: &BuildOptions) -> Result<Vec<Resource>> {
     let loader = Loader::new(tree, dir, opts.load_restrictor)?;
-    let kt = Target::load(loader, opts)?;
+    let schema = RefCell::new(SchemaState::new());
+    let kt = Target::load(loader, opts, &schema)?;
+    kt.set_schema(true)?;
     let mut ra = kt.accumulate(Accumulator::default())?;
     transformers::add_hashes(&mut ra.rm)?;
     transformers::fix_name_references(&mut ra.rm, &ra.tc.name_reference).map_err(|e| kt.err("name references", e))?;

@@ -27,6 +27,7 @@ pub mod fs;
 pub mod generators;
 pub mod helm;
 pub mod kustomization;
+pub mod openapi;
 pub mod replacement;
 pub mod resource;
 pub mod transformers;

@@ -76,9 +76,16 @@ impl Gvk {
             && (selector.kind.is_empty() || selector.kind == self.kind)
     }
 
-    /// True when the kind is certainly cluster-scoped (built-in Kubernetes kinds).
+    /// True when the kind is certainly cluster-scoped: a built-in Kubernetes kind, or one the custom OpenAPI
+    /// schema in force serves only under cluster paths.
     pub fn is_cluster_scoped(&self) -> bool {
-        !self.kind.is_empty() && kpatch::resid::is_cluster_scoped(&self.api_version(), &self.kind)
+        if self.kind.is_empty() {
+            return false;
+        }
+        let av = self.api_version();
+        kpatch::resid::is_cluster_scoped(&av, &self.kind)
+            || (kpatch::schema::builtin().kind(&av, &self.kind).is_none()
+                && crate::openapi::custom_scope(&av, &self.kind) == Some(true))
     }
 
     /// The tie-breaking sort string of kustomize (`group_version_kind`, `~G`/`~V`/`~K` for empty parts).

@@ -44,6 +44,72 @@ enum Class {
 
 /// Build a table from `(label, document)` pairs. Labels are recorded as the table's sources.
 pub fn generate(docs: &[(String, Value)]) -> Result<SchemaTable, GenerateError> {
+    let c = collect(docs)?;
+    let classes = classify_all(&c.schemas);
+    let r = Resolver { classes: &classes, external: None, missing: Missing::Opaque };
+    let mut table = assemble(&c, &r, SchemaTable::default(), false);
+    table.sources = docs.iter().map(|(l, _)| l.clone()).collect();
+    table.reindex();
+    Ok(table)
+}
+
+/// How a custom schema (kustomize's `openapi: path:`) combines with the built-in one.
+///
+/// kustomize keeps one process-wide map of definitions by name and of schemas by kind; a custom schema is added
+/// to whatever that map already holds, and the built-in schema may be parsed before the custom one, after it,
+/// or not at all, depending on what the build touched first. Where names collide, the one parsed last wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layering {
+    /// The custom schema alone: built-in kinds have no schema, and references it does not define resolve to
+    /// nothing (an unknown schema).
+    Alone,
+    /// Both, the built-in definitions parsed last: they win where names or kinds collide.
+    BuiltinWins,
+    /// Both, the custom definitions parsed last: they win where names or kinds collide, also inside built-in
+    /// kinds that refer to a redefined name.
+    CustomWins,
+}
+
+/// Build the table kustomize would use with the custom OpenAPI document `doc` (v2 `definitions` or v3
+/// `components.schemas`, JSON or YAML) layered over `builtin` as `layering` says. Kinds the document names
+/// without serving them under a path are kept (custom schemas rarely list paths), with an unknown scope.
+pub fn custom(
+    label: &str,
+    doc: &Value,
+    builtin: &SchemaTable,
+    layering: Layering,
+) -> Result<SchemaTable, GenerateError> {
+    let docs = [(label.to_owned(), doc.clone())];
+    // kustomize accepts any object here: one without definitions defines nothing.
+    let c = match collect(&docs) {
+        Err(GenerateError::NotOpenApi(_)) if doc.as_map().is_some() && doc.get("definitions").is_none() => {
+            Collected { schemas: BTreeMap::new(), scopes: HashMap::new(), gvk_types: BTreeMap::new() }
+        }
+        other => other?,
+    };
+    let classes = classify_all(&c.schemas);
+    let (base, external, missing) = match layering {
+        Layering::Alone => (SchemaTable::default(), None, Missing::Unknown),
+        l => (builtin.clone(), Some((builtin, l)), Missing::Opaque),
+    };
+    let r = Resolver { classes: &classes, external, missing };
+    let mut table = assemble(&c, &r, base, true);
+    let mut sources = vec![label.to_owned()];
+    if layering != Layering::Alone {
+        sources.extend(builtin.sources.iter().cloned());
+    }
+    table.sources = sources;
+    table.reindex();
+    Ok(table)
+}
+
+struct Collected {
+    schemas: BTreeMap<String, Value>,
+    scopes: HashMap<(String, String), bool>,
+    gvk_types: BTreeMap<(String, String), String>,
+}
+
+fn collect(docs: &[(String, Value)]) -> Result<Collected, GenerateError> {
     let mut schemas: BTreeMap<String, Value> = BTreeMap::new();
     let mut scopes: HashMap<(String, String), bool> = HashMap::new();
     let mut gvk_types: BTreeMap<(String, String), String> = BTreeMap::new();
@@ -73,28 +139,71 @@ pub fn generate(docs: &[(String, Value)]) -> Result<SchemaTable, GenerateError> 
             }
         }
     }
+    Ok(Collected { schemas, scopes, gvk_types })
+}
 
-    // Classify every named schema, synthesising names for inline objects.
+/// Classify every named schema, synthesising names for inline objects.
+fn classify_all(schemas: &BTreeMap<String, Value>) -> BTreeMap<String, Class> {
     let mut classes: BTreeMap<String, Class> = BTreeMap::new();
-    let names: Vec<String> = schemas.keys().cloned().collect();
-    for name in names {
-        if let Some(s) = schemas.get(&name) {
-            let c = classify(&name, s, &mut classes);
-            classes.insert(name, c);
+    for (name, s) in schemas {
+        let c = classify(name, s, &mut classes);
+        classes.insert(name.clone(), c);
+    }
+    classes
+}
+
+/// What a reference that resolves nowhere means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Missing {
+    /// A schema known to carry nothing merge-relevant (names the built-in table left out as irrelevant).
+    Opaque,
+    /// No schema (kustomize fails to resolve the reference and walks on without one).
+    Unknown,
+}
+
+/// Where a referenced name resolves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// A definition of the document(s) being converted.
+    Local,
+    /// An object type of the external (built-in) table, at this index.
+    External(u32),
+    /// Nowhere.
+    Missing,
+}
+
+struct Resolver<'a> {
+    classes: &'a BTreeMap<String, Class>,
+    external: Option<(&'a SchemaTable, Layering)>,
+    missing: Missing,
+}
+
+impl Resolver<'_> {
+    fn target(&self, name: &str) -> Target {
+        let local = self.classes.contains_key(name);
+        let ext = self.external.and_then(|(t, l)| t.type_index(name).map(|i| (i, l)));
+        match (local, ext) {
+            (_, Some((i, Layering::BuiltinWins))) | (false, Some((i, _))) => Target::External(i),
+            (true, _) => Target::Local,
+            (false, None) => Target::Missing,
         }
     }
+}
 
-    // Relevance fixpoint.
+/// Add the relevant local types and the kinds of `c` to `base` (empty, or the built-in table to layer over).
+fn assemble(c: &Collected, r: &Resolver<'_>, mut table: SchemaTable, keep_unscoped: bool) -> SchemaTable {
+    let classes = r.classes;
+    // Relevance fixpoint over the local definitions references resolve to.
     let mut relevant: BTreeSet<String> = BTreeSet::new();
     loop {
         let mut changed = false;
-        for (name, c) in &classes {
-            if relevant.contains(name) {
+        for (name, cl) in classes {
+            if relevant.contains(name) || r.target(name) != Target::Local {
                 continue;
             }
-            if let Class::Object(t) = c {
-                let rel = t.fields.iter().any(|(_, s)| is_relevant(s, &classes, &relevant))
-                    || t.additional.as_ref().is_some_and(|s| is_relevant(s, &classes, &relevant));
+            if let Class::Object(t) = cl {
+                let rel = t.fields.iter().any(|(_, s)| is_relevant(s, r, &relevant))
+                    || t.additional.as_ref().is_some_and(|s| is_relevant(s, r, &relevant));
                 if rel {
                     relevant.insert(name.clone());
                     changed = true;
@@ -106,41 +215,84 @@ pub fn generate(docs: &[(String, Value)]) -> Result<SchemaTable, GenerateError> 
         }
     }
 
-    let index: HashMap<String, u32> =
-        relevant.iter().enumerate().filter_map(|(i, n)| u32::try_from(i).ok().map(|i| (n.clone(), i))).collect();
-    let mut table = SchemaTable::default();
+    // Slots: a local type that redefines a built-in one (custom wins) takes the built-in type's slot, so built-in
+    // kinds referring to it see the redefinition; the others are appended.
+    let mut index: HashMap<String, u32> = HashMap::new();
+    let mut next = table.types.len();
     for name in &relevant {
-        let Some(Class::Object(t)) = classes.get(name) else { continue };
+        let slot = match r.external {
+            Some((ext, Layering::CustomWins)) => ext.type_index(name),
+            _ => None,
+        };
+        let slot = match slot {
+            Some(s) => Some(s),
+            None => {
+                let s = u32::try_from(next).ok();
+                next += 1;
+                s
+            }
+        };
+        if let Some(s) = slot {
+            index.insert(name.clone(), s);
+        }
+    }
+    let mut appended: Vec<(u32, ObjectType)> = Vec::new();
+    for name in &relevant {
+        let (Some(Class::Object(t)), Some(&slot)) = (classes.get(name), index.get(name)) else { continue };
         let mut fields: Vec<(String, Shape)> = t
             .fields
             .iter()
-            .filter(|(_, s)| is_relevant(s, &classes, &relevant))
-            .map(|(f, s)| (f.clone(), finish(s, &classes, &relevant, &index)))
+            .filter(|(_, s)| is_relevant(s, r, &relevant))
+            .map(|(f, s)| (f.clone(), finish(s, r, &relevant, &index)))
             .collect();
         fields.sort_by(|a, b| a.0.cmp(&b.0));
-        let additional = t
-            .additional
-            .as_ref()
-            .filter(|s| is_relevant(s, &classes, &relevant))
-            .map(|s| finish(s, &classes, &relevant, &index));
-        table.types.push(ObjectType { name: name.clone(), fields, additional });
+        let additional =
+            t.additional.as_ref().filter(|s| is_relevant(s, r, &relevant)).map(|s| finish(s, r, &relevant, &index));
+        appended.push((slot, ObjectType { name: name.clone(), fields, additional }));
     }
-    for ((api_version, kind), type_name) in gvk_types {
-        let scope = match scopes.get(&(api_version.clone(), kind.clone())) {
+    // A redefinition that carries nothing merge-relevant still replaces the built-in type it collides with.
+    if let Some((ext, Layering::CustomWins)) = r.external {
+        for (name, cl) in classes {
+            let Some(slot) = ext.type_index(name).filter(|_| !relevant.contains(name)) else { continue };
+            let additional = matches!(cl, Class::Unknown).then_some(Shape::Unknown);
+            appended.push((slot, ObjectType { name: name.clone(), fields: Vec::new(), additional }));
+        }
+    }
+    appended.sort_by_key(|(s, _)| *s);
+    for (slot, ty) in appended {
+        match usize::try_from(slot).ok().and_then(|s| table.types.get_mut(s)) {
+            Some(existing) => *existing = ty,
+            None => table.types.push(ty),
+        }
+    }
+
+    let layering = r.external.map(|(_, l)| l);
+    for ((api_version, kind), type_name) in &c.gvk_types {
+        let scope = match c.scopes.get(&(api_version.clone(), kind.clone())) {
             Some(true) => Scope::Namespaced,
             Some(false) => Scope::Cluster,
             None => Scope::Unknown,
         };
-        let root = finish(&Raw::Named(type_name), &classes, &relevant, &index);
-        // Kinds no path serves (WatchEvent, DeleteOptions, ...) are not objects anyone patches.
-        if scope == Scope::Unknown {
+        // Kinds no path serves (WatchEvent, DeleteOptions, ...) are not objects anyone patches; custom schemas
+        // seldom have paths, so there every kind counts.
+        if scope == Scope::Unknown && !keep_unscoped {
             continue;
         }
-        table.kinds.push(KindEntry { api_version, kind, root, scope });
+        // The kind's own definition is the document's even where its name collides with a built-in one.
+        let root = match (index.get(type_name), classes.get(type_name)) {
+            (Some(&i), _) => Shape::Object(i),
+            (None, Some(Class::Unknown)) => Shape::Unknown,
+            (None, Some(_)) => Shape::Opaque,
+            (None, None) => finish(&Raw::Named(type_name.clone()), r, &relevant, &index),
+        };
+        let entry = KindEntry { api_version: api_version.clone(), kind: kind.clone(), root, scope };
+        match table.kinds.iter_mut().find(|k| &k.api_version == api_version && &k.kind == kind) {
+            Some(existing) if layering == Some(Layering::CustomWins) => *existing = entry,
+            Some(_) => {}
+            None => table.kinds.push(entry),
+        }
     }
-    table.sources = docs.iter().map(|(l, _)| l.clone()).collect();
-    table.reindex();
-    Ok(table)
+    table
 }
 
 fn gvk_list(v: &Value) -> Vec<(String, String)> {
@@ -241,35 +393,41 @@ fn shape_of(path: &str, s: &Value, classes: &mut BTreeMap<String, Class>) -> Raw
     }
 }
 
-fn is_relevant(s: &Raw, classes: &BTreeMap<String, Class>, relevant: &BTreeSet<String>) -> bool {
+fn is_relevant(s: &Raw, r: &Resolver<'_>, relevant: &BTreeSet<String>) -> bool {
     match s {
         Raw::Unknown => true,
         Raw::Opaque => false,
-        Raw::Named(n) => relevant.contains(n) || matches!(classes.get(n), Some(Class::Unknown)),
+        Raw::Named(n) => match r.target(n) {
+            Target::Local => relevant.contains(n) || matches!(r.classes.get(n), Some(Class::Unknown)),
+            Target::External(_) => true,
+            Target::Missing => r.missing == Missing::Unknown,
+        },
         Raw::List(meta, _) => meta.is_merging(),
-        Raw::Map(v) => is_relevant(v, classes, relevant),
+        Raw::Map(v) => is_relevant(v, r, relevant),
     }
 }
 
-fn finish(
-    s: &Raw,
-    classes: &BTreeMap<String, Class>,
-    relevant: &BTreeSet<String>,
-    index: &HashMap<String, u32>,
-) -> Shape {
+fn finish(s: &Raw, r: &Resolver<'_>, relevant: &BTreeSet<String>, index: &HashMap<String, u32>) -> Shape {
     match s {
         Raw::Unknown => Shape::Unknown,
         Raw::Opaque => Shape::Opaque,
-        Raw::Named(n) => match (index.get(n), classes.get(n)) {
-            (Some(&i), _) => Shape::Object(i),
-            (None, Some(Class::Unknown)) => Shape::Unknown,
-            _ => Shape::Opaque,
+        Raw::Named(n) => match r.target(n) {
+            Target::Local => match (index.get(n), r.classes.get(n)) {
+                (Some(&i), _) => Shape::Object(i),
+                (None, Some(Class::Unknown)) => Shape::Unknown,
+                _ => Shape::Opaque,
+            },
+            Target::External(i) => Shape::Object(i),
+            Target::Missing => match r.missing {
+                Missing::Unknown => Shape::Unknown,
+                Missing::Opaque => Shape::Opaque,
+            },
         },
         Raw::List(meta, items) if meta.is_merging() => {
-            Shape::List(Box::new(meta.clone()), Box::new(finish(items, classes, relevant, index)))
+            Shape::List(Box::new(meta.clone()), Box::new(finish(items, r, relevant, index)))
         }
         Raw::List(..) => Shape::Opaque,
-        Raw::Map(v) if is_relevant(v, classes, relevant) => Shape::Map(Box::new(finish(v, classes, relevant, index))),
+        Raw::Map(v) if is_relevant(v, r, relevant) => Shape::Map(Box::new(finish(v, r, relevant, index))),
         Raw::Map(_) => Shape::Opaque,
     }
 }
