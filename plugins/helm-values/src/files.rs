@@ -90,7 +90,7 @@ fn json_kind(v: &Value) -> &'static str {
 /// Parse one YAML document that must be a mapping (`yaml.Unmarshal(raw, &map[string]interface{}{})`), with
 /// numbers as floats. A null or empty document gives an empty map.
 pub fn parse_map_document(doc: &[u8]) -> Result<Map, String> {
-    let text = String::from_utf8_lossy(doc);
+    let text = kiln_yaml::utf8_lossy(doc);
     let v = kiln_yaml::from_str(&text).map_err(|e| format!("error converting YAML to JSON: {e}"))?;
     let v = json_round_trip(v).map_err(|e| format!("error converting YAML to JSON: {e}"))?;
     match v {

@@ -97,7 +97,7 @@ pub fn merge_values(sources: &ValueSources, read: &mut ReadFile<'_>) -> Result<M
             .map_err(|e| ValuesError::Set(format!("failed parsing --set-string data: {e}")))?;
     }
     for value in &sources.set_file {
-        let mut reader = |p: &str| read(p).map(|b| String::from_utf8_lossy(&b).into_owned());
+        let mut reader = |p: &str| read(p).map(|b| kiln_yaml::utf8_lossy(&b).into_owned());
         strvals::parse_into_file(value, &mut base, &mut reader)
             .map_err(|e| ValuesError::Set(format!("failed parsing --set-file data: {e}")))?;
     }

@@ -98,7 +98,7 @@ pub fn walk_order(a: &str, b: &str) -> Ordering {
 /// strip byte order marks, enforce the file size limit, sort in walk order and load.
 pub fn load_dir_files(files: Vec<ChartFile>, budget: &mut Budget) -> Result<Chart, LoadError> {
     let mut rules = match files.iter().find(|f| f.name == ".helmignore") {
-        Some(f) => Rules::parse(&String::from_utf8_lossy(&f.data)).map_err(|e| LoadError(e.to_string()))?,
+        Some(f) => Rules::parse(&kiln_yaml::utf8_lossy(&f.data)).map_err(|e| LoadError(e.to_string()))?,
         None => Rules::default(),
     };
     rules.add_defaults();
@@ -137,7 +137,7 @@ pub fn load_archive(data: &[u8], budget: &mut Budget, depth: usize) -> Result<Ch
 }
 
 fn parse_yaml(data: &[u8]) -> Result<Value, String> {
-    crate::yaml::parse(&String::from_utf8_lossy(data)).map_err(|e| format!("error converting YAML to JSON: {e}"))
+    crate::yaml::parse(&kiln_yaml::utf8_lossy(data)).map_err(|e| format!("error converting YAML to JSON: {e}"))
 }
 
 /// `loader.LoadFiles`: build a chart from files whose names are relative to the chart root, in load order.

@@ -155,7 +155,7 @@ fn collect(chart: &Chart, parent: &Map, full_path: &str, is_root: bool, out: &mu
         }
         out.push(Renderable {
             name: join_path(full_path, &t.name),
-            text: Rc::from(String::from_utf8_lossy(&t.data).as_ref()),
+            text: Rc::from(kiln_yaml::utf8_lossy(&t.data).as_ref()),
             vals: next.clone(),
             base_path: join_path(full_path, "templates"),
         });
@@ -238,11 +238,29 @@ pub fn render(
             Value::map([("Name", Value::from(name.as_str())), ("BasePath", Value::from(r.base_path.as_str()))]),
         );
         match set.execute(name, &Value::Map(r.vals.clone())) {
-            Ok(out) => rendered.push((name.clone(), out.replace("<no value>", ""))),
+            Ok(out) => rendered.push((name.clone(), strip_no_value(out))),
             Err(e) => return Err(crate::errors::reformat_exec_error(name, &e)),
         }
     }
     Ok(rendered)
+}
+
+/// Helm's `strings.ReplaceAll(out, "<no value>", "")`, without copying the (often megabyte-sized CRD) output
+/// when there is nothing to remove.
+fn strip_no_value(out: String) -> String {
+    const NO_VALUE: &str = "<no value>";
+    let finder = memchr::memmem::Finder::new(NO_VALUE);
+    let Some(first) = finder.find(out.as_bytes()) else { return out };
+    let mut s = String::with_capacity(out.len());
+    let mut from = 0;
+    let mut at = Some(first);
+    while let Some(i) = at {
+        s.push_str(out.get(from..from + i).unwrap_or_default());
+        from += i + NO_VALUE.len();
+        at = out.get(from..).and_then(|rest| finder.find(rest.as_bytes()));
+    }
+    s.push_str(out.get(from..).unwrap_or_default());
+    s
 }
 
 /// `cleanupParseError`.
@@ -272,5 +290,20 @@ mod tests {
             v,
             vec!["c/charts/s/templates/x.yaml", "c/templates/b.yaml", "c/templates/a.yaml", "c/templates/_helpers.tpl"]
         );
+    }
+
+    #[test]
+    fn no_value_is_removed_everywhere_like_replace_all() {
+        for s in [
+            "",
+            "plain",
+            "<no value>",
+            "a<no value>b<no value>",
+            "<no value><no value>x",
+            "<no <no value>value>",
+            "ü<no value>ß",
+        ] {
+            assert_eq!(strip_no_value(s.to_owned()), s.replace("<no value>", ""), "{s:?}");
+        }
     }
 }

@@ -271,7 +271,7 @@ fn collect_crds(chart: &Chart, full_path: &str, out: &mut Vec<RenderedDocument>)
         if f.name.starts_with("crds/") && ext_ok {
             out.push(RenderedDocument {
                 origin: archive::clean_path(&format!("{full_path}/{}", f.name)),
-                content: String::from_utf8_lossy(&f.data).into_owned(),
+                content: kiln_yaml::utf8_lossy(&f.data).into_owned(),
                 section: Section::Crd,
             });
         }

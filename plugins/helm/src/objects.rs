@@ -69,7 +69,7 @@ impl Files {
 
 /// Go's `string(bytes)`: invalid UTF-8 sequences become U+FFFD when the text is later handled as runes.
 fn go_string(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    kiln_yaml::utf8_lossy(b).into_owned()
 }
 
 const SIG_STRING: Signature = Signature::new(&[Param::String]);

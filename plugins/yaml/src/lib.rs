@@ -80,3 +80,13 @@ pub fn try_to_string(v: &Value) -> Result<String, Error> {
 pub fn to_helm_yaml_pretty(v: &Value) -> String {
     helm::marshal_pretty(v)
 }
+
+/// Bytes as text, invalid UTF-8 sequences replaced by U+FFFD (Go's `string(bytes)` seen as runes). Valid input,
+/// the usual case, is checked with the standard library's word-at-a-time validator and borrowed;
+/// `String::from_utf8_lossy` walks it chunk by chunk, which is several times slower on megabyte-sized charts.
+pub fn utf8_lossy(b: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
+}

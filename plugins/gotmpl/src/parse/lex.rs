@@ -369,7 +369,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_text(&mut self) -> Option<State> {
-        if let Some(x) = self.rest().find(self.left) {
+        if let Some(x) = memchr::memmem::find(self.rest().as_bytes(), self.left.as_bytes()) {
             if x > 0 {
                 self.pos += x;
                 let mut trim_length = 0;
@@ -416,7 +416,7 @@ impl<'a> Lexer<'a> {
 
     fn lex_comment(&mut self) -> Option<State> {
         self.pos += 2;
-        let Some(x) = self.rest().find("*/") else {
+        let Some(x) = memchr::memmem::find(self.rest().as_bytes(), b"*/") else {
             return self.errorf("unclosed comment".to_owned());
         };
         self.pos += x + 2;

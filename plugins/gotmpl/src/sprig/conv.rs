@@ -78,7 +78,7 @@ pub(crate) fn atoi(s: &str) -> i64 {
 /// Go's `string(b)` for bytes that must become a Rust string: invalid UTF-8 sequences become U+FFFD (the only
 /// representable approximation of Go's raw bytes).
 pub(crate) fn bytes_to_string(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    kiln_yaml::utf8_lossy(b).into_owned()
 }
 
 /// Sprig's `strval`: strings as they are, `[]byte` as text, `error`/`fmt.Stringer` through their method, anything
