@@ -2,6 +2,7 @@
 //!
 //! Tests that need a toolchain or a server skip on a machine that lacks it, and fail when `CI=true`.
 
+mod apply_cli;
 mod examples;
 mod helm;
 mod ingress_kind;

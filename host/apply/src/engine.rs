@@ -473,6 +473,33 @@ pub async fn apply(cluster: &Cluster, objects: &[Value], opts: &ApplyOptions) ->
     let mut inventory = match &opts.inventory {
         Some(name) => {
             let ns = opts.inventory_namespace.clone().unwrap_or_else(|| default_ns.clone());
+            // The parent is a ConfigMap: a member of the same name would overwrite it (and it would prune itself).
+            if desired.iter().any(|d| {
+                d.id.group.is_empty() && d.id.kind == "ConfigMap" && d.id.namespace == ns && &d.id.name == name
+            }) {
+                return Err(Error::Inventory {
+                    name: format!("{ns}/{name}"),
+                    message: format!(
+                        "the set contains ConfigMap {ns}/{name}, the name of the inventory's own ConfigMap; choose another --inventory name (or --inventory-namespace)"
+                    ),
+                });
+            }
+            // A set that creates the inventory's namespace cannot record its members there before applying them.
+            if desired.iter().any(|d| d.id.group.is_empty() && d.id.kind == "Namespace" && d.id.name == ns) {
+                let path = format!("/api/v1/namespaces/{ns}");
+                match cluster.get_json(&path, None).await {
+                    Ok(_) => {}
+                    Err(e) if crate::error::is_not_found(&e) => {
+                        return Err(Error::Inventory {
+                            name: format!("{ns}/{name}"),
+                            message: format!(
+                                "namespace {ns} does not exist yet: this set creates it, but the inventory must be written before any member is applied; create the namespace first, or keep the inventory in an existing namespace (--inventory-namespace)"
+                            ),
+                        });
+                    }
+                    Err(e) => return Err(Error::api(format!("reading namespace {ns}"), e)),
+                }
+            }
             Some(Inventory::load(cluster, name, &ns).await?)
         }
         None => None,

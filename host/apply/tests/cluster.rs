@@ -461,6 +461,22 @@ async fn namespace_holding_members_is_kept() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn member_named_like_the_inventory_is_refused_before_any_write() {
+    let kc = need_cluster!();
+    let ns = &uniq("t-invname");
+    let c = connect(&kc, ns).await;
+    namespace(&c, ns).await;
+    let err =
+        apply(&c, &[cm(ns, "app", json!({"k": "v"})), cm(ns, "other", json!({}))], &inv("app", ns)).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Inventory { message, .. } if message.contains("choose another --inventory name")),
+        "{err}"
+    );
+    assert!(get(&cms(&c, ns), "app").await.is_none(), "nothing may be written");
+    assert!(get(&cms(&c, ns), "other").await.is_none(), "nothing may be written");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn empty_set_is_refused_unless_allowed() {
     let kc = need_cluster!();
     let ns = &uniq("t-empty");

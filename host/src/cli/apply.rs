@@ -1,7 +1,7 @@
 //! `kiln apply`: server-side apply of a manifest set with an ApplySet inventory, pruning and health waits.
 //!
-//! Self-contained: the lead wires it with `mod apply;` and a `Command::Apply(apply::ApplyArgs)` variant calling
-//! [`run`]. Needs the `kiln-apply` and `tokio` dependencies in the host crate.
+//! The set is read with `-f`, or rendered in-process by a `template …` or `kustomize …` subcommand taking exactly
+//! the arguments of `kiln template` / `kiln kustomize`.
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -9,12 +9,16 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use clap::Args;
+use clap::{ArgMatches, Args, Subcommand};
+
+use super::kustomize::KustomizeArgs;
+use super::template::TemplateArgs;
 
 /// Cluster, inventory and apply flags shared by `kiln apply` and `kiln diff`.
 #[derive(Debug, Clone, Args)]
 pub(super) struct ClusterArgs {
     /// Manifests: YAML or JSON files, directories (their .yaml, .yml and .json files, sorted), or `-` for stdin.
+    /// Or, instead of -f, a `template …` or `kustomize …` subcommand renders the set.
     #[arg(short = 'f', long = "filename", value_name = "PATH", required = true)]
     pub(super) files: Vec<PathBuf>,
     /// Kubeconfig file (default: KUBECONFIG, merged, else ~/.kube/config).
@@ -55,10 +59,34 @@ pub(super) struct ClusterArgs {
     pub(super) verify_unchanged: bool,
 }
 
+/// The set rendered in-process instead of read with `-f`: exactly what the command prints on its own.
+#[derive(Debug, Clone, Subcommand)]
+pub(super) enum Render {
+    /// Render a Helm chart as `kiln template` does (same arguments and flags) and use the output as the set.
+    ///
+    /// The release namespace (-n after `template`) is also the default namespace for objects without one
+    /// unless --namespace is given before `template`.
+    Template(Box<TemplateArgs>),
+    /// Build an overlay as `kiln kustomize` does (same arguments and flags) and use the output as the set.
+    Kustomize(Box<KustomizeArgs>),
+}
+
+impl Render {
+    fn name(&self) -> &'static str {
+        match self {
+            Render::Template(_) => "template",
+            Render::Kustomize(_) => "kustomize",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Args)]
+#[command(subcommand_negates_reqs = true, subcommand_value_name = "RENDER", subcommand_help_heading = "Render the set")]
 pub(super) struct ApplyArgs {
     #[command(flatten)]
     pub(super) cluster: ClusterArgs,
+    #[command(subcommand)]
+    pub(super) render: Option<Render>,
     /// `server`: plan with a server-side dry-run and print it; write nothing.
     #[arg(long, value_parser = ["none", "server"], default_value = "none", value_name = "MODE")]
     dry_run: String,
@@ -146,6 +174,38 @@ pub(super) fn load(files: &[PathBuf]) -> Result<Vec<serde_json::Value>> {
     Ok(out)
 }
 
+/// The objects of the set: read with `-f`, or rendered by the `template`/`kustomize` subcommand (`matches` are
+/// the apply or diff command's). A chart's explicit release namespace becomes the default namespace.
+pub(super) fn objects(
+    cluster: &mut ClusterArgs,
+    render: Option<&Render>,
+    matches: Option<&ArgMatches>,
+) -> Result<Vec<serde_json::Value>> {
+    let Some(render) = render else { return load(&cluster.files) };
+    if !cluster.files.is_empty() {
+        bail!("give the manifests either with -f or with a `{}` subcommand, not both", render.name());
+    }
+    let empty = ArgMatches::default();
+    let sub = matches.and_then(|m| m.subcommand_matches(render.name())).unwrap_or(&empty);
+    let mut out = Vec::new();
+    match render {
+        Render::Template(t) => {
+            t.check_streaming()?;
+            let (name, text) = super::template::render(t, sub)?;
+            if cluster.namespace.is_none() {
+                cluster.namespace = t.explicit_namespace(sub);
+            }
+            push_docs(&text, &format!("kiln template {name}"), &mut out)?;
+        }
+        Render::Kustomize(k) => {
+            k.check_streaming()?;
+            let text = super::kustomize::build(k, sub)?;
+            push_docs(&text, "kiln kustomize", &mut out)?;
+        }
+    }
+    Ok(out)
+}
+
 /// Connects and builds the library options from the shared flags.
 pub(super) async fn connect(args: &ClusterArgs) -> Result<(kiln_apply::Cluster, kiln_apply::ApplyOptions)> {
     let cluster = kiln_apply::Cluster::connect(&kiln_apply::ConnectOptions {
@@ -175,8 +235,8 @@ pub(super) fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 /// `kiln apply`: exit 0 on success, 1 when an object, a prune or the wait failed (fatal errors are `Err`).
-pub(super) fn run(args: ApplyArgs) -> Result<ExitCode> {
-    let objects = load(&args.cluster.files)?;
+pub(super) fn run(mut args: ApplyArgs, matches: Option<&ArgMatches>) -> Result<ExitCode> {
+    let objects = objects(&mut args.cluster, args.render.as_ref(), matches)?;
     let timeout = parse_duration(&args.timeout)?;
     runtime()?.block_on(async {
         let (cluster, mut opts) = connect(&args.cluster).await?;

@@ -380,6 +380,26 @@ fn collect(dir: &Path, conn: &ConnectionFlags, remotes: &mut Remotes) -> Result<
 }
 
 pub(super) fn run(args: KustomizeArgs, matches: &ArgMatches) -> Result<ExitCode> {
+    let text = build(&args, matches)?;
+    match &args.output {
+        Some(path) => std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?,
+        None => super::write_stdout(&text)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+impl KustomizeArgs {
+    /// `--output` writes a file instead of a stream: meaningless where the stream is applied.
+    pub(super) fn check_streaming(&self) -> Result<()> {
+        if self.output.is_some() {
+            bail!("--output cannot be combined with apply or diff: the built set goes to the cluster");
+        }
+        Ok(())
+    }
+}
+
+/// Build the overlay as `kiln kustomize` prints it (after post-rendering).
+pub(super) fn build(args: &KustomizeArgs, matches: &ArgMatches) -> Result<String> {
     let restrictor = match args.load_restrictor.as_str() {
         "LoadRestrictionsRootOnly" | "LoadRestrictionsNone" => args.load_restrictor.clone(),
         other => bail!("invalid --load-restrictor {other:?}: use LoadRestrictionsRootOnly or LoadRestrictionsNone"),
@@ -450,11 +470,7 @@ pub(super) fn run(args: KustomizeArgs, matches: &ArgMatches) -> Result<ExitCode>
         let out = pipeline::post_render(&entries, &loaded)?;
         manifest::write_stream(&out, false)
     };
-    match &args.output {
-        Some(path) => std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?,
-        None => super::write_stdout(&text)?,
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(text)
 }
 
 #[cfg(test)]

@@ -63,14 +63,22 @@ enum Command {
     /// set is recorded in an ApplySet-compatible ConfigMap, and objects that leave the set are pruned (only if they
     /// still carry this set's label, with a UID precondition).
     ///
-    ///   kiln template shop examples/charts/shop > shop.yaml
-    ///   kiln apply -f shop.yaml --inventory shop -n shop --wait --timeout 2m
+    /// The set comes from -f (files, directories, stdin), or from a `template` or `kustomize` subcommand that
+    /// takes exactly the arguments of `kiln template` / `kiln kustomize`:
+    ///
+    ///   kiln apply --inventory shop -n shop --wait --timeout 2m -f shop.yaml
+    ///   kiln apply --inventory shop template shop examples/charts/shop -n shop -f values.yaml
+    ///   kiln apply --inventory web kustomize overlays/production
     #[command(verbatim_doc_comment)]
     Apply(Box<apply::ApplyArgs>),
     /// Show what `kiln apply` would change, from a server-side dry-run; exits 0 (no changes), 1 (changes), 2 (error).
     ///
     /// Per object: created, configured, unchanged, pruned or recreated, with a unified diff that leaves out
     /// managedFields and server-generated fields. Secret values are masked (equal values show equal digests).
+    /// Takes the set like `kiln apply`: -f, or a `template …` / `kustomize …` subcommand.
+    ///
+    ///   kiln diff --inventory shop template shop examples/charts/shop -n shop --set replicas=3
+    #[command(verbatim_doc_comment)]
     Diff(Box<diff::DiffArgs>),
     /// Resolve a source, fetch it into the verified cache, and print its revision and digest.
     ///
@@ -150,8 +158,8 @@ pub fn main() -> ExitCode {
             let sub = matches.subcommand_matches("template").unwrap_or(&matches);
             template::run(*args, sub)
         }
-        Command::Apply(args) => apply::run(*args),
-        Command::Diff(args) => diff::run(*args),
+        Command::Apply(args) => apply::run(*args, matches.subcommand_matches("apply")),
+        Command::Diff(args) => diff::run(*args, matches.subcommand_matches("diff")),
         Command::Fetch(args) => fetch::run_fetch(args),
         Command::Cache(cmd) => fetch::run_cache(cmd),
         Command::Kustomize(args) => {

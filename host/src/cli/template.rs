@@ -143,7 +143,36 @@ fn read_user_file(path: &str) -> Result<Vec<u8>, String> {
 }
 
 pub(super) fn run(args: TemplateArgs, matches: &ArgMatches) -> Result<ExitCode> {
-    let (name, chart) = name_and_chart(&args)?;
+    let (name, text) = render(&args, matches)?;
+    match &args.output_dir {
+        Some(dir) => write_output_dir(&text, dir, args.release_name.then_some(name.as_str()))?,
+        None => super::write_stdout(&text)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+impl TemplateArgs {
+    /// The release namespace when the user chose one (`-n` or `HELM_NAMESPACE`), for `kiln apply template …`.
+    pub(super) fn explicit_namespace(&self, matches: &ArgMatches) -> Option<String> {
+        matches!(
+            matches.value_source("namespace"),
+            Some(clap::parser::ValueSource::CommandLine | clap::parser::ValueSource::EnvVariable)
+        )
+        .then(|| self.namespace.clone())
+    }
+
+    /// `--output-dir` writes files instead of a stream: meaningless where the stream is applied.
+    pub(super) fn check_streaming(&self) -> Result<()> {
+        if self.output_dir.is_some() {
+            bail!("--output-dir cannot be combined with apply or diff: the rendered set goes to the cluster");
+        }
+        Ok(())
+    }
+}
+
+/// Render the chart as `kiln template` prints it (after post-rendering and --show-only): (release name, stream).
+pub(super) fn render(args: &TemplateArgs, matches: &ArgMatches) -> Result<(String, String)> {
+    let (name, chart) = name_and_chart(args)?;
     validate_release_name(&name)?;
 
     let sources = kiln_helm_values::ValueSources {
@@ -217,11 +246,7 @@ pub(super) fn run(args: TemplateArgs, matches: &ArgMatches) -> Result<ExitCode> 
     };
 
     let text = if args.show_only.is_empty() { text } else { show_only(&text, &args.show_only)? };
-    match &args.output_dir {
-        Some(dir) => write_output_dir(&text, dir, args.release_name.then_some(name.as_str()))?,
-        None => super::write_stdout(&text)?,
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok((name, text))
 }
 
 /// Helm's layout: every document as `---\n# Source: PATH\nCONTENT\n`, after the release manifest printed as
