@@ -302,6 +302,20 @@ CASES = {
         "resources: [../base]\nopenapi:\n  version: v1.21.2\n  path: schema.json\n", schema__json=WIDGET_SCHEMA),
     "openapi-unknown-version-error": overlay("resources: [../base]\nopenapi:\n  version: v1.14.1\n"),
     "openapi-missing-file-error": overlay("resources: [../base]\nopenapi:\n  path: nope.json\n"),
+    "created-keys-yaml11-words-ok": {"dir": ".", "files": {
+        "kustomization.yaml": "resources: [cm.yaml]\ncommonAnnotations:\n  \"on\": a\n  \"yes\": b\nlabels:\n- pairs:\n    \"y\": c\n"
+        "configMapGenerator:\n- name: g\n  literals: [on=1, Yes=2, off=3]\n",
+        "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels:\n    \"true\": kept\ndata:\n  \"1\": one\n"}},
+    "created-key-bool-error": {"dir": ".", "files": {
+        "kustomization.yaml": "resources: [cm.yaml]\ncommonLabels:\n  \"true\": x\n",
+        "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"}},
+    "existing-quoted-key-is-kept": {"dir": ".", "files": {
+        "kustomization.yaml": "resources: [cm.yaml]\ncommonLabels:\n  \"true\": x\n",
+        "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels:\n    \"true\": old\n"}},
+    "generated-key-number-error": {"dir": ".", "files": {
+        "kustomization.yaml": "configMapGenerator:\n- name: g\n  literals: ['1=x']\n"}},
+    "generated-option-label-timestamp-error": {"dir": ".", "files": {
+        "kustomization.yaml": "generatorOptions:\n  labels:\n    \"2001-12-14\": x\nsecretGenerator:\n- name: g\n  literals: ['a=x']\n"}},
 }
 
 def main():

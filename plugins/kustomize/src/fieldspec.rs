@@ -112,6 +112,19 @@ pub fn set_scalar(node: &mut Value, value: Value) -> Result<()> {
     }
 }
 
+/// kustomize writes the map keys it creates (labels, annotations, generated data) as plain scalars, and reads its
+/// output back with YAML 1.2 rules before printing: a new key that reads as a bool, number, null or timestamp
+/// makes `kubectl kustomize` fail, so it is an error here too (with a message that says why).
+pub fn check_created_key(key: &str) -> Result<()> {
+    match kiln_yaml::plain_scalar_type_v3(key) {
+        "string" => Ok(()),
+        t => Err(Error::invalid(format!(
+            "key {key:?}: kustomize writes new keys unquoted, and unquoted {key} reads back as a {t}, not a string \
+             (kubectl kustomize fails: json: unsupported type: map[interface {{}}]interface {{}})"
+        ))),
+    }
+}
+
 /// A setter putting `key: value` into a mapping (a null node becomes a mapping).
 pub fn set_entry(node: &mut Value, key: &str, value: Value) -> Result<()> {
     if node.is_null() {
@@ -119,6 +132,9 @@ pub fn set_entry(node: &mut Value, key: &str, value: Value) -> Result<()> {
     }
     match node {
         Value::Map(m) => {
+            if !m.contains_key(key) {
+                check_created_key(key)?;
+            }
             m.insert(key.to_owned(), value);
             Ok(())
         }
@@ -167,5 +183,23 @@ mod tests {
         let mut o = obj("kind: X\nspec: 3\n");
         let e = apply(&mut o, &fs("", "spec/a", true), Create::Scalar, &mut |_| Ok(())).unwrap_err();
         assert!(e.message.contains("expected sequence or mapping"), "{}", e.message);
+    }
+
+    #[test]
+    fn created_keys_must_read_back_as_strings() {
+        for ok in ["app", "on", "yes", "Y", "off", "1.2.3", "a:b", "example.com/x"] {
+            assert!(check_created_key(ok).is_ok(), "{ok}");
+        }
+        for (bad, t) in [
+            ("true", "bool"),
+            ("1", "int"),
+            ("0x1F", "int"),
+            ("1e3", "float"),
+            ("~", "null"),
+            ("2001-12-14", "timestamp"),
+        ] {
+            let e = check_created_key(bad).unwrap_err().to_string();
+            assert!(e.contains(&format!("reads back as a {t}")), "{bad}: {e}");
+        }
     }
 }

@@ -137,13 +137,20 @@ fn validated(pairs: Vec<(String, Vec<u8>)>, name: &str) -> Result<Vec<(String, V
             return Err(Error::invalid(format!("configmap {name} illegally repeats the key `{k}`")));
         }
     }
+    for (k, _) in &pairs {
+        crate::fieldspec::check_created_key(k).map_err(|e| e.context(format!("generating {name}")))?;
+    }
     let mut pairs = pairs;
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(pairs)
 }
 
-fn finish(mut root: Map, args: &GeneratorArgs, origin: &str) -> Resource {
+fn finish(mut root: Map, args: &GeneratorArgs, origin: &str) -> Result<Resource> {
     if let Some(o) = &args.options {
+        for (k, _) in o.labels.iter().chain(&o.annotations) {
+            crate::fieldspec::check_created_key(k)
+                .map_err(|e| e.context(format!("generating {}: options", args.name)))?;
+        }
         if let Some(Value::Map(meta)) = root.get_mut("metadata") {
             for (field, pairs) in [("labels", &o.labels), ("annotations", &o.annotations)] {
                 if pairs.is_empty() {
@@ -162,7 +169,7 @@ fn finish(mut root: Map, args: &GeneratorArgs, origin: &str) -> Resource {
     let mut r = Resource::new(Value::Map(root), origin);
     r.meta.needs_hash = !args.options.as_ref().is_some_and(|o| o.disable_name_suffix_hash);
     r.meta.behavior = Some(Behavior::parse(&args.behavior));
-    r
+    Ok(r)
 }
 
 /// Generate a ConfigMap.
@@ -186,7 +193,7 @@ pub fn config_map(loader: &Loader<'_>, args: &GeneratorArgs, origin: &str) -> Re
     if !binary.is_empty() {
         root.insert("binaryData".to_owned(), Value::Map(binary));
     }
-    Ok(finish(root, args, origin))
+    finish(root, args, origin)
 }
 
 /// Generate a Secret (`type` defaults to `Opaque`; every value base64-encoded).
@@ -197,7 +204,7 @@ pub fn secret(loader: &Loader<'_>, args: &GeneratorArgs, origin: &str) -> Result
     let pairs = validated(load_pairs(loader, args).context_loading()?, &args.name)?;
     let data: Map = pairs.into_iter().map(|(k, v)| (k, Value::String(encode_base64(&v)))).collect();
     root.insert("data".to_owned(), Value::Map(data));
-    Ok(finish(root, args, origin))
+    finish(root, args, origin)
 }
 
 trait LoadingContext<T> {

@@ -90,3 +90,17 @@ pub fn utf8_lossy(b: &[u8]) -> std::borrow::Cow<'_, str> {
         Err(_) => String::from_utf8_lossy(b),
     }
 }
+
+/// What go-yaml v3 (kyaml, kustomize) reads a *plain* (unquoted) scalar as: `"string"`, `"bool"`, `"int"`,
+/// `"float"`, `"null"` or `"timestamp"`. kustomize writes map keys it creates as plain scalars, so a key such as
+/// `true` or `1` comes back as a non-string.
+pub fn plain_scalar_type_v3(s: &str) -> &'static str {
+    match resolve::resolve_v3(s) {
+        resolve::Resolved::Str => "string",
+        resolve::Resolved::Bool(_) => "bool",
+        resolve::Resolved::Int(_) | resolve::Resolved::Uint(_) => "int",
+        resolve::Resolved::Float(_) => "float",
+        resolve::Resolved::Null => "null",
+        resolve::Resolved::Timestamp => "timestamp",
+    }
+}
