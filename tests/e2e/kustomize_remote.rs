@@ -90,3 +90,70 @@ fn remote_git_bases_are_fetched_by_the_host() {
         );
     }
 }
+
+/// Remote *files*: a resource list and a patch named by `https://` URLs, served by nginx with a test CA, fetched by
+/// the host with TLS verified (`--ca-file`), never by the plugin. The same overlay built by `kubectl kustomize`
+/// (trusting the same CA) gives the same bytes.
+#[test]
+fn remote_https_files_are_fetched_by_the_host() {
+    use crate::source_servers as srv;
+    let Some(_) = srv::require(&["nginx", "htpasswd"]) else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (dir, root) = (tmp.path().join("srv"), tmp.path().join("root"));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let pki = srv::make_pki(&dir);
+    write(
+        &root.join("charts/app.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: app:1\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: app\nspec:\n  ports:\n  - port: 80\n",
+    );
+    write(
+        &root.join("charts/patch.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n      - name: sidecar\n        image: envoy\n",
+    );
+    let nginx = srv::Nginx::start(&dir, &root, "100m");
+    let overlay = tmp.path().join("overlay");
+    let (app, patch) = (nginx.url("/public/app.yaml"), nginx.url("/public/patch.yaml"));
+    write(
+        &overlay.join("kustomization.yaml"),
+        &format!("resources:\n- {app}\n- local.yaml\nnamespace: prod\nnamePrefix: p-\npatches:\n- path: {patch}\n"),
+    );
+    write(&overlay.join("local.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: local\n");
+    let ca = pki.ca.display().to_string();
+    let dir_arg = overlay.display().to_string();
+
+    let out = run_kiln(&["kustomize", &dir_arg, "--ca-file", &ca], "", support::shared_cache());
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "kiln kustomize failed: {stderr}");
+    for want in ["name: p-app", "name: p-local", "image: envoy", "image: app:1", "namespace: prod"] {
+        assert!(stdout.contains(want), "{want} missing:\n{stdout}");
+    }
+
+    // TLS is verified: without the test CA the fetch fails, naming the URL.
+    let out = run_kiln(&["kustomize", &dir_arg], "", support::shared_cache());
+    let (_, stderr) = text(&out);
+    assert!(!out.status.success(), "an untrusted certificate must fail");
+    assert!(stderr.contains(&app), "{stderr}");
+
+    // A missing file is an error with its status; nothing falls back to Git for a URL that is not a repository.
+    let missing = nginx.url("/public/missing.yaml");
+    write(&overlay.join("kustomization.yaml"), &format!("resources:\n- {missing}\n"));
+    let out = run_kiln(&["kustomize", &dir_arg, "--ca-file", &ca], "", support::shared_cache());
+    let (_, stderr) = text(&out);
+    assert!(!out.status.success());
+    assert!(stderr.contains("HTTP status 404") && stderr.contains(&missing), "{stderr}");
+
+    if let Some(kubectl) = std::env::var_os("KILN_REF_KUBECTL") {
+        write(
+            &overlay.join("kustomization.yaml"),
+            &format!("resources:\n- {app}\n- local.yaml\nnamespace: prod\nnamePrefix: p-\npatches:\n- path: {patch}\n"),
+        );
+        let reference = Command::new(&kubectl)
+            .arg("kustomize")
+            .arg(&overlay)
+            .env("SSL_CERT_FILE", &pki.ca)
+            .output()
+            .expect("kubectl");
+        assert!(reference.status.success(), "{}", String::from_utf8_lossy(&reference.stderr));
+        assert_eq!(stdout, String::from_utf8_lossy(&reference.stdout), "kiln and kubectl kustomize differ");
+    }
+}

@@ -465,3 +465,19 @@ pub(crate) fn option_credentials(opts: &ConnectionOptions) -> Credentials {
         _ => Credentials::None,
     }
 }
+
+/// One file over HTTP(S) (kustomize's remote resource files): the final status and, on success, the body (at most
+/// `limit` bytes). Same client rules as every other fetch: TLS verified against the system store or `--ca-file`,
+/// plain HTTP only to loopback with `--plain-http`, credentials kept to their origin, retries on transient failures.
+/// A non-success status is returned, not turned into an error, so the caller can try the URL another way.
+pub fn get_file(url: &str, opts: &ConnectionOptions, limit: u64) -> Result<(u16, Vec<u8>)> {
+    let parsed = Url::parse(url).map_err(|e| Error::Config(format!("invalid URL {}: {e}", scrub(url))))?;
+    let http = Http::new(opts, false)?;
+    let auth = match (&opts.username, &opts.password) {
+        (Some(user), Some(pass)) => Credentials::Basic { user: user.clone(), pass: pass.clone() },
+        _ => Credentials::None,
+    };
+    let fetched = http.fetch(&Request::get(parsed, &auth), limit)?;
+    let body = if (200..300).contains(&fetched.status) { fetched.body } else { Vec::new() };
+    Ok((fetched.status, body))
+}

@@ -41,6 +41,7 @@ pub use archive::SourceFile;
 pub use cache::{Cache, CacheEntry, PruneOptions, PruneReport};
 pub use error::{Error, Result};
 pub use fetch::{FetchOptions, Fetched, Fetcher, SourceKind, fetch};
+pub use http::get_file;
 pub use oci::{HELM_CHART_LAYER_MEDIA_TYPE, HELM_CONFIG_MEDIA_TYPE};
 pub use options::{ConnectionOptions, Limits};
 pub use redact::{RedactedUrl, Secret};

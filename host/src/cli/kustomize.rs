@@ -198,12 +198,41 @@ pub(super) fn git_remote(reference: &str) -> Option<(String, String)> {
     Some((source, dir.trim_matches('/').to_owned()))
 }
 
-/// Remote bases fetched for one build, written below a private temporary directory (removed when dropped).
+/// What a remote reference turned out to be.
+enum Remote {
+    /// A Git base: its directory.
+    Dir(PathBuf),
+    /// A file fetched over HTTP(S).
+    File(PathBuf),
+}
+
+/// Largest remote file kiln fetches.
+const MAX_REMOTE_FILE: u64 = 64 << 20;
+
+/// Whether a fetched body is a resource file: YAML whose documents are objects (not an HTML page or a scalar).
+fn holds_objects(body: &[u8]) -> bool {
+    let docs = std::str::from_utf8(body).ok().and_then(|t| kiln_yaml::from_str_multi(t).ok());
+    docs.is_some_and(|docs| {
+        docs.iter().any(|d| matches!(d, Value::Map(_))) && docs.iter().all(|d| matches!(d, Value::Map(_) | Value::Null))
+    })
+}
+
+/// An `http(s)://` URL not written as a Git base (no `//dir`, `.git`, `?ref=`/`?version=`, `git::` or `git+`):
+/// kustomize GETs such a URL as a file first.
+fn is_http_file_candidate(reference: &str) -> bool {
+    let lower = reference.to_ascii_lowercase();
+    let Some(rest) = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")) else { return false };
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let git_query = query.split('&').any(|kv| kv.starts_with("ref=") || kv.starts_with("version="));
+    !path.contains("//") && !path.contains(".git/") && !path.ends_with(".git") && !git_query
+}
+
+/// Remote bases and files fetched for one build, written below a private temporary directory (removed when dropped).
 struct Remotes {
     dir: tempfile::TempDir,
     /// Git source → the directory its repository was written to (one checkout per source and revision).
     checkouts: BTreeMap<String, PathBuf>,
-    /// The reference as written in a kustomization → the base's directory.
+    /// The reference as written in a kustomization → the base's directory, or the fetched file.
     bases: BTreeMap<String, PathBuf>,
 }
 
@@ -212,6 +241,73 @@ impl Remotes {
         let dir =
             tempfile::Builder::new().prefix("kiln-remote-").tempdir().context("creating a temporary directory")?;
         Ok(Remotes { dir, checkouts: BTreeMap::new(), bases: BTreeMap::new() })
+    }
+
+    /// Fetch what a remote `resources` entry names: a file over HTTP(S), or a Git base.
+    ///
+    /// kustomize first GETs an `http(s)://` URL and uses the body as a resource file when it succeeds and holds
+    /// objects; otherwise (an error status, HTML) it tries the URL as a Git repository. kiln does the same, except
+    /// that a URL written as a Git base (`//dir`, `.git`, `?ref=`, `git::`) goes to Git directly.
+    fn fetch_any(&mut self, reference: &str, conn: &ConnectionFlags) -> Result<Remote> {
+        let reference = reference.trim();
+        if let Some(p) = self.bases.get(reference) {
+            return Ok(if p.is_file() { Remote::File(p.clone()) } else { Remote::Dir(p.clone()) });
+        }
+        if !is_http_file_candidate(reference) {
+            return self.fetch(reference, conn).map(Remote::Dir);
+        }
+        let as_file = match self.get(reference, conn) {
+            Ok(body) if holds_objects(&body) => return self.add_remote_file(reference, body).map(Remote::File),
+            Ok(_) => anyhow!("the response holds no Kubernetes objects"),
+            Err(e) => e,
+        };
+        if git_remote(reference).is_none() {
+            return Err(as_file.context(format!("remote resource `{reference}`")));
+        }
+        // kustomize's fallback: the URL may be a Git repository.
+        self.fetch(reference, conn).map(Remote::Dir).map_err(|git| {
+            anyhow!("remote resource `{reference}`: as a file: {as_file:#}; as a Git repository: {git:#}")
+        })
+    }
+
+    /// GET `url` (a successful status, or an error naming the status).
+    fn get(&self, url: &str, conn: &ConnectionFlags) -> Result<Vec<u8>> {
+        if conn.offline() {
+            bail!("remote file `{url}`: --offline forbids fetching it");
+        }
+        let (status, body) = kiln_source::get_file(url, &conn.connection_options(), MAX_REMOTE_FILE)
+            .with_context(|| format!("remote file `{url}`"))?;
+        if !(200..300).contains(&status) {
+            bail!("remote file `{url}`: HTTP status {status}");
+        }
+        Ok(body)
+    }
+
+    /// A file that is not a resource list (a patch, a generator's file) named by URL: any successful body is kept.
+    fn fetch_plain_file(&mut self, url: &str, conn: &ConnectionFlags) -> Result<PathBuf> {
+        let url = url.trim();
+        if let Some(f) = self.bases.get(url) {
+            return Ok(f.clone());
+        }
+        let body = self.get(url, conn)?;
+        self.add_remote_file(url, body)
+    }
+
+    /// Write a fetched file under the build's temporary directory and remember it for `reference`.
+    fn add_remote_file(&mut self, reference: &str, body: Vec<u8>) -> Result<PathBuf> {
+        let name = reference
+            .split(['?', '#'])
+            .next()
+            .and_then(|u| u.rsplit('/').next())
+            .filter(|n| !n.is_empty() && *n != "." && *n != ".." && !n.contains('\\'))
+            .unwrap_or("resource.yaml")
+            .to_owned();
+        let dir = self.dir.path().join(format!("file-{}", self.bases.len()));
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        let path = dir.join(name);
+        std::fs::write(&path, body).with_context(|| format!("writing {}", path.display()))?;
+        self.bases.insert(reference.to_owned(), path.clone());
+        Ok(path)
     }
 
     /// Fetch the repository `reference` names (once per build) and return the base's directory.
@@ -340,8 +436,16 @@ fn collect(dir: &Path, conn: &ConnectionFlags, remotes: &mut Remotes) -> Result<
         let Ok(k) = kiln_yaml::from_str(&text) else { continue };
         for (p, maybe_dir) in referenced(&k) {
             if maybe_dir && is_remote(&p) && !p.contains('\n') {
-                let base = remotes.fetch(&p, conn).with_context(|| format!("in {}", kfile.display()))?;
-                queue.push_back(base);
+                match remotes.fetch_any(&p, conn).with_context(|| format!("in {}", kfile.display()))? {
+                    Remote::Dir(base) => queue.push_back(base),
+                    Remote::File(f) => c.add_file(&f)?,
+                }
+                continue;
+            }
+            if !maybe_dir && is_http_file_candidate(&p) && !p.contains('\n') {
+                // A patch, replacement or generator file named by URL: kustomize's loader reads it over HTTP(S).
+                let f = remotes.fetch_plain_file(&p, conn).with_context(|| format!("in {}", kfile.display()))?;
+                c.add_file(&f)?;
                 continue;
             }
             if is_remote(&p) || p.contains('\n') || p.trim().is_empty() {
@@ -475,10 +579,35 @@ pub(super) fn build(args: &KustomizeArgs, matches: &ArgMatches) -> Result<String
 
 #[cfg(test)]
 mod tests {
-    use super::git_remote;
+    use super::{git_remote, is_http_file_candidate};
 
     fn g(r: &str) -> Option<(String, String)> {
         git_remote(r)
+    }
+
+    #[test]
+    fn http_urls_are_files_unless_written_as_git_bases() {
+        for f in [
+            "https://raw.githubusercontent.com/org/repo/v1/deploy/app.yaml",
+            "http://127.0.0.1:8080/app.yaml",
+            "https://example.com/manifests/app.yaml?x=1",
+            "https://github.com/org/repo/deploy",
+        ] {
+            assert!(is_http_file_candidate(f), "{f}");
+        }
+        for g in [
+            "https://github.com/org/repo//deploy?ref=v1",
+            "https://git.example.com/team/app.git/kustomize",
+            "https://git.example.com/team/app.git",
+            "https://github.com/org/repo/deploy?ref=main",
+            "https://github.com/org/repo/deploy?version=v2",
+            "git::https://host/r.git//x",
+            "git+https://host/r.git//a",
+            "github.com/org/repo",
+            "file:///srv/a.yaml",
+        ] {
+            assert!(!is_http_file_candidate(g), "{g}");
+        }
     }
 
     #[test]

@@ -95,7 +95,7 @@ enum Command {
     /// Reads DIR's kustomization.yaml and everything it reaches (resources, bases, components, patches, generator
     /// files), builds it with kiln's built-in kustomize renderer inside the plugin sandbox, and prints the result as
     /// `kubectl kustomize DIR` would. --enable-helm renders helmCharts with kiln's own Helm renderer. --post-renderer
-    /// and --patch then run in command-line order. Remote bases are not supported yet.
+    /// and --patch then run in command-line order. Remote Git bases and HTTPS files are fetched by the host.
     ///
     ///   kiln kustomize overlays/production --patch extra-patches.yaml
     #[command(verbatim_doc_comment)]

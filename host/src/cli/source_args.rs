@@ -46,6 +46,16 @@ pub(super) struct ConnectionFlags {
 }
 
 impl ConnectionFlags {
+    /// The connection settings alone (TLS, credentials, plain HTTP), for requests outside a source fetch.
+    pub(super) fn connection_options(&self) -> ConnectionOptions {
+        self.fetch_options().connection
+    }
+
+    /// `--offline`: nothing may touch the network.
+    pub(super) fn offline(&self) -> bool {
+        self.offline
+    }
+
     fn fetch_options(&self) -> FetchOptions {
         FetchOptions {
             connection: ConnectionOptions {

@@ -83,13 +83,13 @@ impl FileTree {
         Ok(tree)
     }
 
-    /// Declare remote bases the host fetched into this tree: each reference, exactly as kustomizations write it,
-    /// maps to the tree directory holding that base. Every directory must exist in the tree.
+    /// Declare remote bases and files the host fetched into this tree: each reference, exactly as kustomizations
+    /// write it, maps to the tree directory holding that base or to the fetched file. Each must exist in the tree.
     pub fn with_remotes(mut self, remotes: impl IntoIterator<Item = (String, String)>) -> Result<Self> {
         for (reference, dir) in remotes {
-            let clean = clean(&dir).filter(|d| self.dirs.contains(d)).ok_or_else(|| {
-                Error::invalid(format!("remote base {reference:?}: directory {dir:?} is not among the files"))
-            })?;
+            let clean = clean(&dir)
+                .filter(|d| self.dirs.contains(d) || self.files.contains_key(d))
+                .ok_or_else(|| Error::invalid(format!("remote {reference:?}: {dir:?} is not among the files")))?;
             self.remotes.insert(reference, clean);
         }
         Ok(self)
@@ -179,8 +179,8 @@ impl<'t> Loader<'t> {
             return match self.tree.remote(path) {
                 Some(dir) => Ok(dir.to_owned()),
                 None => Err(Error::unsupported(format!(
-                    "'{path}': this remote resource was not fetched (kiln fetches remote bases that are Git \
-                     repositories; files over plain HTTP are not supported)"
+                    "'{path}': this remote resource was not fetched by the host (run the build through `kiln \
+                     kustomize`, which fetches Git bases and HTTP(S) files)"
                 ))),
             };
         }
@@ -195,7 +195,8 @@ impl<'t> Loader<'t> {
     /// Read a file named relative to the root, enforcing the load restriction.
     pub fn load(&self, path: &str) -> Result<&'t [u8]> {
         let full = self.resolve(path)?;
-        if self.restrictor == LoadRestrictor::RootOnly && !is_within(&full, &self.root) {
+        // Remote files (fetched by the host) are not under any root; kustomize's restrictor lets URLs through.
+        if self.restrictor == LoadRestrictor::RootOnly && !is_remote(path) && !is_within(&full, &self.root) {
             return Err(Error::invalid(format!(
                 "security; file '{}' is not in or below '{}'",
                 display(&full),
