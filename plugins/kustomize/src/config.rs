@@ -182,6 +182,12 @@ impl TransformerConfig {
 
     /// Merge `other` into this configuration (kustomize's `Merge`): union of field specs, then sorted.
     pub fn merge(&mut self, other: &TransformerConfig) -> Result<()> {
+        // Every kustomization a build enters carries the same (default) configuration: merging a configuration
+        // into an identical one adds nothing (each spec finds itself), so skip the quadratic comparison.
+        if self == other {
+            self.sort();
+            return Ok(());
+        }
         let pairs: [(&mut Vec<FieldSpec>, &Vec<FieldSpec>); 10] = [
             (&mut self.name_prefix, &other.name_prefix),
             (&mut self.name_suffix, &other.name_suffix),
@@ -337,5 +343,22 @@ mod tests {
         assert!(cm.referrers.iter().any(|f| f.path == "spec/configRef/name"));
         assert_eq!(all.name_prefix.len(), 2);
         assert!(TransformerConfig::parse("bogus: []").is_err());
+    }
+
+    #[test]
+    fn merging_the_defaults_adds_nothing_on_either_path() {
+        let d = TransformerConfig::defaults();
+        // Fast path: identical configurations.
+        let mut same = d.clone();
+        same.merge(d).unwrap();
+        assert_eq!(&same, d);
+        // Slow path: the defaults merged into a configuration that differs by one spec find every one of their
+        // specs already there, so the result is that configuration (which is what the fast path assumes).
+        let extra = TransformerConfig::parse("namePrefix:\n- path: spec/alias\n  kind: Widget\n").unwrap();
+        let mut with_extra = d.clone();
+        with_extra.merge(&extra).unwrap();
+        let before = with_extra.clone();
+        with_extra.merge(d).unwrap();
+        assert_eq!(with_extra, before);
     }
 }
