@@ -473,10 +473,7 @@ pub(crate) fn option_credentials(opts: &ConnectionOptions) -> Credentials {
 pub fn get_file(url: &str, opts: &ConnectionOptions, limit: u64) -> Result<(u16, Vec<u8>)> {
     let parsed = Url::parse(url).map_err(|e| Error::Config(format!("invalid URL {}: {e}", scrub(url))))?;
     let http = Http::new(opts, false)?;
-    let auth = match (&opts.username, &opts.password) {
-        (Some(user), Some(pass)) => Credentials::Basic { user: user.clone(), pass: pass.clone() },
-        _ => Credentials::None,
-    };
+    let auth = option_credentials(opts);
     let fetched = http.fetch(&Request::get(parsed, &auth), limit)?;
     let body = if (200..300).contains(&fetched.status) { fetched.body } else { Vec::new() };
     Ok((fetched.status, body))

@@ -41,23 +41,30 @@ enum Builtin {
     Parsed,
 }
 
+/// The schema a kustomization's `openapi` field chose.
+#[derive(Debug, Default)]
+enum Chosen {
+    /// Nothing chosen yet (the built-in schema is used).
+    #[default]
+    Unset,
+    /// `version: v1.21.2`.
+    Builtin,
+    /// `path:` a custom schema file (its tree path and bytes), and its table once loaded.
+    Custom { path: String, bytes: Vec<u8>, table: Option<Box<SchemaTable>> },
+}
+
 /// The build's schema state (kustomize's `kyaml/openapi` globals).
 #[derive(Debug)]
 pub struct SchemaState {
-    /// `openapi.version` in force (`custom` for a file), empty when none was set.
-    version: String,
-    /// The custom schema's file and bytes.
-    custom: Option<(String, Vec<u8>)>,
+    chosen: Chosen,
     /// Whether the schema in force has been loaded.
     init: bool,
     builtin: Builtin,
-    /// The table for the custom schema in force, once loaded.
-    table: Option<SchemaTable>,
 }
 
 impl Default for SchemaState {
     fn default() -> Self {
-        Self { version: String::new(), custom: None, init: false, builtin: Builtin::NotParsed, table: None }
+        Self { chosen: Chosen::Unset, init: false, builtin: Builtin::NotParsed }
     }
 }
 
@@ -82,33 +89,30 @@ impl SchemaState {
     /// kustomize's `SetSchema`: `openapi` is the kustomization's field, `file` the custom schema (path and bytes)
     /// already loaded when it names one. `reset` is true for the top kustomization only.
     pub fn set(&mut self, openapi: &[(String, String)], file: Option<(String, Vec<u8>)>, reset: bool) -> Result<()> {
-        let is_set = !self.version.is_empty() || self.custom.is_some();
-        if is_set && !reset {
+        if !matches!(self.chosen, Chosen::Unset) && !reset {
             return Ok(());
         }
+        // As kustomize: naming `version` at all (even empty) conflicts with `path`.
         let version = openapi.iter().find(|(k, _)| k == "version").map(|(_, v)| v.as_str());
-        if let Some(file) = file {
+        if let Some((path, bytes)) = file {
             if version.is_some() {
                 return Err(Error::invalid("builtin version and custom schema provided, cannot use both"));
             }
-            self.custom = Some(file);
-            self.version = "custom".to_owned();
+            self.chosen = Chosen::Custom { path, bytes, table: None };
             self.init = false;
             return Ok(());
         }
-        self.version = version.unwrap_or_default().to_owned();
-        if self.version.is_empty() {
-            return Ok(());
+        match version.unwrap_or_default() {
+            "" => Ok(()),
+            BUILTIN_VERSION => {
+                self.chosen = Chosen::Builtin;
+                self.init = false;
+                Ok(())
+            }
+            other => Err(Error::invalid(format!(
+                "the specified OpenAPI version is not built in (openapi.version {other:?}; kustomize v5.7.1 has {BUILTIN_VERSION} only)"
+            ))),
         }
-        if self.version != BUILTIN_VERSION {
-            return Err(Error::invalid(format!(
-                "the specified OpenAPI version is not built in (openapi.version {:?}; kustomize v5.7.1 has {BUILTIN_VERSION} only)",
-                self.version
-            )));
-        }
-        self.custom = None;
-        self.init = false;
-        Ok(())
     }
 
     /// A resource of `apiVersion`/`kind` was read: kustomize asks the schema for its scope, which loads a custom
@@ -117,10 +121,10 @@ impl SchemaState {
         if kpatch::schema::builtin().kind(api_version, kind).is_some() || self.init {
             return Ok(());
         }
-        if self.custom.is_some() {
+        if matches!(self.chosen, Chosen::Custom { .. }) {
             return self.load();
         }
-        if (self.version.is_empty() || self.version == BUILTIN_VERSION) && self.builtin == Builtin::NotParsed {
+        if self.builtin == Builtin::NotParsed {
             self.builtin = Builtin::Delayed;
         }
         Ok(())
@@ -131,9 +135,9 @@ impl SchemaState {
         if self.init {
             return Ok(());
         }
-        self.init = true;
-        let Some((path, bytes)) = &self.custom else {
+        let Chosen::Custom { path, bytes, table } = &mut self.chosen else {
             self.builtin = Builtin::Parsed;
+            self.init = true;
             return Ok(());
         };
         let layering = match self.builtin {
@@ -142,14 +146,14 @@ impl SchemaState {
             Builtin::Parsed => Layering::CustomWins,
         };
         let doc = parse_document(path, bytes)?;
-        let table = openapi::custom(path, &doc, kpatch::schema::builtin(), layering)
+        let loaded = openapi::custom(path, &doc, kpatch::schema::builtin(), layering)
             .map_err(|e| Error::invalid(format!("invalid schema file: {e}")))?;
         if self.builtin == Builtin::Delayed {
             self.builtin = Builtin::Parsed;
         }
         SCOPES.with(|s| {
             let mut s = s.borrow_mut();
-            for k in &table.kinds {
+            for k in &loaded.kinds {
                 let cluster = match k.scope {
                     Scope::Cluster => true,
                     Scope::Namespaced => false,
@@ -158,15 +162,16 @@ impl SchemaState {
                 s.insert((k.api_version.clone(), k.kind.clone()), cluster);
             }
         });
-        self.table = Some(table);
+        *table = Some(Box::new(loaded));
+        self.init = true;
         Ok(())
     }
 
     /// The schemas a strategic-merge patch uses now (loading the schema in force first).
     pub fn schemas(&mut self) -> Result<Schemas<'_>> {
         self.load()?;
-        Ok(match (&self.custom, &self.table) {
-            (Some(_), Some(t)) => Schemas { builtin: t, crds: None },
+        Ok(match &self.chosen {
+            Chosen::Custom { table: Some(t), .. } => Schemas { builtin: t.as_ref(), crds: None },
             _ => Schemas::builtin(),
         })
     }
