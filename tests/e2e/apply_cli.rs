@@ -1,36 +1,9 @@
 //! `kiln apply` and `kiln diff` taking the set from a `template …` or `kustomize …` subcommand, against a real
-//! kube-apiserver (started from `tests/cluster`, or `KILN_TEST_KUBECONFIG`).
+//! kube-apiserver (kiln-apply's harness: started from `tests/cluster`, or `KILN_TEST_KUBECONFIG`; skipped without
+//! one, except under `CI=true`).
 
-use std::path::PathBuf;
-use std::process::Command;
-use std::sync::OnceLock;
-
-use crate::support::{in_ci, repo_root, run_kiln, shared_cache, text};
-
-/// The kubeconfig of a test cluster started once for this process; `None` skips (never in CI).
-fn cluster() -> Option<PathBuf> {
-    static KC: OnceLock<Option<PathBuf>> = OnceLock::new();
-    KC.get_or_init(|| {
-        if let Some(p) = std::env::var_os("KILN_TEST_KUBECONFIG") {
-            return Some(PathBuf::from(p));
-        }
-        let dir = std::env::temp_dir().join(format!("kiln-e2e-cluster-{}", std::process::id()));
-        let out = Command::new(repo_root().join("tests/cluster/start"))
-            .arg(&dir)
-            .args(["--no-controllers", "--exit-with"])
-            .arg(std::process::id().to_string())
-            .output();
-        let why = match out {
-            Ok(o) if o.status.success() => return Some(dir.join("kubeconfig")),
-            Ok(o) => String::from_utf8_lossy(&o.stderr).into_owned(),
-            Err(e) => e.to_string(),
-        };
-        assert!(!in_ci(), "test cluster did not start: {why}");
-        eprintln!("skipping: test cluster did not start: {why}");
-        None
-    })
-    .clone()
-}
+use crate::apply_cluster::{kubeconfig as cluster, repo_root};
+use crate::support::{run_kiln, shared_cache, text};
 
 fn kiln(args: &[&str], stdin: &str) -> (Option<i32>, String, String) {
     let out = run_kiln(args, stdin, shared_cache());

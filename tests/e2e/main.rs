@@ -3,6 +3,9 @@
 //! Tests that need a toolchain or a server skip on a machine that lacks it, and fail when `CI=true`.
 
 mod apply_cli;
+/// kiln-apply's test-cluster harness (kube-apiserver + etcd from `tests/cluster`, or `KILN_TEST_KUBECONFIG`).
+#[path = "../../host/apply/tests/common/mod.rs"]
+mod apply_cluster;
 mod examples;
 mod helm;
 mod ingress_kind;
