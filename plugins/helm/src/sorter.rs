@@ -203,7 +203,12 @@ fn sorted_fields<'a>(m: &'a kiln_yaml::Map, names: &[&str]) -> Vec<(usize, &'a V
 
 /// Read a document's head the way `yaml.Unmarshal(doc, &SimpleHead{})` does.
 pub fn parse_head(doc: &str) -> Result<(SimpleHead, bool), String> {
-    let v = crate::yaml::parse(doc).map_err(|e| format!("error converting YAML to JSON: {e}"))?;
+    // Most rendered manifests are plain block YAML that the skim reads without building the tree; anything else
+    // (and every error) goes through the full loader.
+    let v = match kiln_yaml::skim::skim_helm(doc, &kiln_yaml::skim::helm_head) {
+        Some(v) => v,
+        None => crate::yaml::parse(doc).map_err(|e| format!("error converting YAML to JSON: {e}"))?,
+    };
     let mut head = SimpleHead::default();
     let m = match &v {
         Value::Null => return Ok((head, false)),

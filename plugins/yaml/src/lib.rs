@@ -7,6 +7,7 @@
 //! * Emitting byte-compatible with Helm's `toYaml` ([`to_helm_yaml`]), `toYamlPretty` ([`to_helm_yaml_pretty`]) and
 //!   with `kubectl kustomize` output ([`to_string`]).
 //! * Go number formatting ([`gofmt`]).
+//! * A fast path that reads a few fields of a plain block-style document without building it ([`skim`]).
 //!
 //! Pure Rust (the event parser is `saphyr-parser`), so it builds for `wasm32-wasip2`.
 
@@ -18,6 +19,7 @@ mod helm;
 mod keyorder;
 mod load;
 mod resolve;
+pub mod skim;
 mod value;
 
 pub use error::{Error, ErrorKind};
