@@ -18,5 +18,9 @@ pub fn engine_config() -> wasmtime::Config {
     config.parallel_compilation(true);
     // 64×64→128-bit multiplies as single instructions; the built-in plugins are compiled to use them (build.rs).
     config.wasm_wide_arithmetic(true);
+    // Data segments are copied into each new memory rather than mapped copy-on-write: the runtime backs guest
+    // memories with its own huge-page mappings (`plugin::memory`), which wasmtime's memory images cannot use.
+    // Precompiled artifacts record this setting, so it lives here, shared with the precompiler.
+    config.memory_init_cow(false);
     config
 }

@@ -12,6 +12,8 @@ pub mod cache;
 pub mod engine_config;
 pub mod error;
 pub mod limits;
+#[cfg(target_os = "linux")]
+mod memory;
 pub mod policy;
 mod runtime;
 mod state;

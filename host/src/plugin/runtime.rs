@@ -90,7 +90,12 @@ impl Runtime {
 
     /// A runtime with an explicit compiled-component cache (or none).
     pub fn with_cache(cache: Option<ComponentCache>) -> Result<Self, LoadError> {
-        let engine = Engine::new(&engine_config::engine_config()).map_err(|e| LoadError::Engine(format!("{e:#}")))?;
+        #[allow(unused_mut)]
+        let mut config = engine_config::engine_config();
+        // Guest memories on transparent huge pages (a run-time setting: precompiled code does not depend on it).
+        #[cfg(target_os = "linux")]
+        config.with_host_memory(Arc::new(super::memory::HugePageMemoryCreator));
+        let engine = Engine::new(&config).map_err(|e| LoadError::Engine(format!("{e:#}")))?;
         let mut linker = Linker::<State>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| LoadError::Engine(format!("{e:#}")))?;
         super::bindings::post::kiln::plugin::log::add_to_linker::<State, HasSelf<State>>(&mut linker, |s| s)
