@@ -30,6 +30,10 @@ pub struct FetchOptions {
     pub progress: bool,
     /// The kiln cache root; `None` for [`Cache::default_root`].
     pub cache_root: Option<PathBuf>,
+    /// Leave local directories unidentified: no digest of their canonical tar (empty `digest`, and a `revision` of
+    /// just the chart version). For commands that only read the files, such as `kiln template DIR`, where hashing
+    /// megabytes of CRDs on every run would be wasted work. Nothing is cached for a directory either way.
+    pub skip_local_dir_digest: bool,
 }
 
 /// What kind of source was fetched.
@@ -142,7 +146,11 @@ impl Fetcher {
         let limits = &self.opts.limits;
         let (files, digest, kind) = if meta.is_dir() {
             let files = archive::read_dir(path, limits)?;
-            let digest = sha256_digest(&archive::canonical_tar(&files)?);
+            let digest = if self.opts.skip_local_dir_digest {
+                String::new()
+            } else {
+                sha256_digest(&archive::canonical_tar(&files)?)
+            };
             (files, digest, SourceKind::LocalDir)
         } else {
             if meta.len() > limits.max_download_bytes {
@@ -154,6 +162,7 @@ impl Fetcher {
         };
         let version = chart_version(&files);
         let revision = match &version {
+            Some(v) if digest.is_empty() => v.clone(),
             Some(v) => format!("{v}@{digest}"),
             None => digest.clone(),
         };

@@ -78,7 +78,11 @@ impl ConnectionFlags {
 
     /// Fetch an already parsed source (from the cache when possible).
     pub(super) fn fetch(&self, r: &SourceRef) -> Result<Fetched> {
-        let fetched = kiln_source::fetch(r, &self.fetch_options()).with_context(|| format!("fetching {r}"))?;
+        self.fetch_with(r, self.fetch_options())
+    }
+
+    fn fetch_with(&self, r: &SourceRef, opts: FetchOptions) -> Result<Fetched> {
+        let fetched = kiln_source::fetch(r, &opts).with_context(|| format!("fetching {r}"))?;
         tracing::info!(source = %fetched.source, revision = %fetched.revision, digest = %fetched.digest, "fetched");
         Ok(fetched)
     }
@@ -109,5 +113,12 @@ impl SourceFlags {
     pub(super) fn fetch(&self, source: &str) -> Result<Fetched> {
         let r = SourceRef::parse(source, &self.ref_flags()).with_context(|| format!("chart reference `{source}`"))?;
         self.connection.fetch(&r)
+    }
+
+    /// [`SourceFlags::fetch`] for a command that only reads the files: a local directory is not digested.
+    pub(super) fn fetch_files(&self, source: &str) -> Result<Fetched> {
+        let r = SourceRef::parse(source, &self.ref_flags()).with_context(|| format!("chart reference `{source}`"))?;
+        let opts = FetchOptions { skip_local_dir_digest: true, ..self.connection.fetch_options() };
+        self.connection.fetch_with(&r, opts)
     }
 }

@@ -186,7 +186,7 @@ pub(super) fn render(args: &TemplateArgs, matches: &ArgMatches) -> Result<(Strin
     let values = kiln_helm_values::merge_values(&sources, &mut |p| read_user_file(p))?;
     let values_json = kiln_helm_values::to_transport_json(&values)?;
 
-    let files = args.source.fetch(&chart)?.files;
+    let files = args.source.fetch_files(&chart)?.files;
 
     let sandbox_args = args.sandbox.to_args();
     // Helm's random and date functions see real entropy and time unless --seed asks for reproducibility.

@@ -445,6 +445,7 @@ pub fn options(cache: &Path, ca: &Path, creds: bool) -> FetchOptions {
         offline: false,
         progress: false,
         cache_root: Some(cache.to_path_buf()),
+        skip_local_dir_digest: false,
     }
 }
 
