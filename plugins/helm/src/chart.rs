@@ -103,8 +103,9 @@ pub fn load_dir_files(files: Vec<ChartFile>, budget: &mut Budget) -> Result<Char
     };
     rules.add_defaults();
     let mut kept = Vec::with_capacity(files.len());
+    let mut dirs = crate::ignore::DirMemo::default();
     for f in files {
-        if rules.ignore_file(&f.name) {
+        if rules.ignore_file_with(&f.name, &mut dirs) {
             continue;
         }
         if f.data.len() > MAX_FILE_SIZE {

@@ -17,12 +17,56 @@ pub enum IgnoreError {
     BadPattern,
 }
 
+/// Decisions already made on directories, keyed by path (see [`Rules::ignore_file_with`]).
+#[derive(Debug, Default)]
+pub struct DirMemo(std::collections::HashMap<String, bool>);
+
 #[derive(Debug, Clone)]
 struct Rule {
     pattern: String,
+    shape: Shape,
     negate: bool,
     must_dir: bool,
     base_only: bool,
+}
+
+/// How a pattern can be matched. Nearly every `.helmignore` line is a plain name (`.git`, `OWNERS`) or a star before
+/// a plain suffix (`*.swp`, `*~`); matching those directly gives `filepath.Match`'s answer without walking the name
+/// once per star position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// No metacharacters: the name must equal the pattern.
+    Literal,
+    /// `*` and a suffix without metacharacters: the name ends with the suffix and has no `/` before it.
+    StarSuffix,
+    /// Anything else: [`glob_match`].
+    General,
+}
+
+impl Shape {
+    fn of(pattern: &str) -> Shape {
+        let meta = |c: char| matches!(c, '*' | '?' | '[' | '\\');
+        if !pattern.contains(meta) {
+            Shape::Literal
+        } else if pattern.strip_prefix('*').is_some_and(|rest| !rest.contains(meta)) {
+            Shape::StarSuffix
+        } else {
+            Shape::General
+        }
+    }
+}
+
+impl Rule {
+    fn matches(&self, subject: &str) -> bool {
+        match self.shape {
+            Shape::Literal => subject == self.pattern,
+            Shape::StarSuffix => {
+                let suffix = &self.pattern[1..];
+                subject.strip_suffix(suffix).is_some_and(|head| !head.contains('/'))
+            }
+            Shape::General => glob_match(&self.pattern, subject).unwrap_or(false),
+        }
+    }
 }
 
 /// A parsed set of rules.
@@ -68,7 +112,7 @@ impl Rules {
         };
         let (base_only, pattern) =
             if let Some(r) = rule.strip_prefix('/') { (false, r) } else { (!rule.contains('/'), rule) };
-        self.rules.push(Rule { pattern: pattern.to_owned(), negate, must_dir, base_only });
+        self.rules.push(Rule { pattern: pattern.to_owned(), shape: Shape::of(pattern), negate, must_dir, base_only });
         Ok(())
     }
 
@@ -84,7 +128,7 @@ impl Rules {
                 if r.must_dir && !is_dir {
                     return true;
                 }
-                if !glob_match(&r.pattern, subject).unwrap_or(false) {
+                if !r.matches(subject) {
                     return true;
                 }
                 continue;
@@ -92,7 +136,7 @@ impl Rules {
             if r.must_dir && !is_dir {
                 continue;
             }
-            if glob_match(&r.pattern, subject).unwrap_or(false) {
+            if r.matches(subject) {
                 return true;
             }
         }
@@ -102,10 +146,23 @@ impl Rules {
     /// Whether a file at `path` is left out by a directory walk: one of its parent directories is ignored (the walk
     /// skips it whole) or the file itself is.
     pub fn ignore_file(&self, path: &str) -> bool {
+        self.ignore_file_with(path, &mut DirMemo::default())
+    }
+
+    /// [`Rules::ignore_file`] with the decisions on directories remembered in `memo` across the files of a chart.
+    pub fn ignore_file_with(&self, path: &str, memo: &mut DirMemo) -> bool {
         let mut end = 0;
         while let Some(i) = path.get(end..).and_then(|s| s.find('/')) {
             let dir = path.get(..end + i).unwrap_or(path);
-            if self.ignore(dir, true) {
+            let ignored = match memo.0.get(dir) {
+                Some(&known) => known,
+                None => {
+                    let decided = self.ignore(dir, true);
+                    memo.0.insert(dir.to_owned(), decided);
+                    decided
+                }
+            };
+            if ignored {
                 return true;
             }
             end += i + 1;
@@ -304,6 +361,25 @@ mod tests {
         assert!(!m("*", "a/b"));
         assert!(m("a*/b", "abc/b"));
         assert!(glob_match("[", "x").is_err());
+    }
+
+    #[test]
+    fn direct_shapes_agree_with_go_match() {
+        let patterns = ["*.swp", "*~", "*", ".git", "OWNERS", "*/x", "*.tar.gz", "a*", "?x", "[ab]", "\\*x", "*\\~"];
+        let names = [
+            "", "a", "x.swp", ".swp", "a/x.swp", "swp", "f~", "~", "a/~", ".git", ".gitx", "OWNERS", "a/x", "ab/x",
+            "a/b/x", "x.tar.gz", "tar.gz", "*x", "é.swp", "a/é~",
+        ];
+        for p in patterns {
+            let rule =
+                Rule { pattern: p.to_owned(), shape: Shape::of(p), negate: false, must_dir: false, base_only: false };
+            for n in names {
+                assert_eq!(rule.matches(n), glob_match(p, n).unwrap_or(false), "pattern {p:?} name {n:?}");
+            }
+        }
+        assert_eq!(Shape::of("*.swp"), Shape::StarSuffix);
+        assert_eq!(Shape::of(".git"), Shape::Literal);
+        assert_eq!(Shape::of("templates/.?*"), Shape::General);
     }
 
     #[test]
