@@ -1,22 +1,9 @@
 //! Malformed, hostile and extreme input: every entry point must return (value or error), never panic, overflow
 //! the stack or blow up memory.
 
+mod common;
+use common::Rng;
 use kiln_yaml::{ErrorKind, LoadOptions, Value};
-
-/// A small deterministic generator (xorshift64*), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 /// Run every public entry point on `src`.
 fn exercise(src: &str) {

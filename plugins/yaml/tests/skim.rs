@@ -3,6 +3,8 @@
 //! crate, the examples, the shared Helm corpus's rendered manifests when `../shared` is present, and many random
 //! mutations of each (set `KILN_SKIM_MUTATIONS` to run more).
 
+mod common;
+use common::Rng;
 use kiln_yaml::skim::{Want, helm_head as head, skim_helm};
 use kiln_yaml::{Map, Value};
 use std::path::{Path, PathBuf};
@@ -104,21 +106,6 @@ const HANDWRITTEN: &[&str] = &[
     "spec:\n  replicas: 3\n  selector:\n    matchLabels:\n      app: x\n  template:\n    metadata:\n      labels: {}\n    spec:\n      containers:\n      - name: c\n        args: [\"--a\", -b, c d]\n",
     "a:\n- x\n- y\nb:\n  - z\nc: 'it''s'\nd: \"tab\\tbed\"\ne: .inf\n",
 ];
-
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 const TOKENS: &[&str] = &[
     " ",
