@@ -12,8 +12,10 @@
 //! Sprig's non-`must` forms call `regexp.MustCompile`, so an invalid pattern fails the template with Go's panic
 //! text (`regexp: Compile(`[`): error parsing regexp: …`); `regexMatch` alone swallows the error and is `false`.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::fmt::Write as _;
+use std::rc::Rc;
 
 use super::strings::MAX_OUTPUT;
 use super::unicode as uni;
@@ -732,7 +734,29 @@ fn parse_escape(s: &str) -> Result<(char, &str), SyntaxError> {
 
 impl GoRegex {
     /// Go's `regexp.Compile`.
-    pub(crate) fn compile(expr: &str) -> Result<GoRegex, SyntaxError> {
+    /// Compile `expr`, or reuse it if one of the last few expressions compiled was the same: templates call the
+    /// regex functions inside loops with one pattern, and compiling costs far more than matching a short string.
+    pub(crate) fn compile(expr: &str) -> Result<Rc<GoRegex>, SyntaxError> {
+        thread_local! {
+            static RECENT: RefCell<Vec<(String, Rc<GoRegex>)>> = const { RefCell::new(Vec::new()) };
+        }
+        /// Few enough that a handful of large expressions cannot pile up in memory.
+        const KEEP: usize = 8;
+        if let Some(hit) = RECENT.with(|r| r.borrow().iter().find(|(e, _)| e == expr).map(|(_, re)| Rc::clone(re))) {
+            return Ok(hit);
+        }
+        let re = Rc::new(GoRegex::compile_uncached(expr)?);
+        RECENT.with(|r| {
+            let mut r = r.borrow_mut();
+            if r.len() == KEEP {
+                r.remove(0);
+            }
+            r.push((expr.to_owned(), Rc::clone(&re)));
+        });
+        Ok(re)
+    }
+
+    fn compile_uncached(expr: &str) -> Result<GoRegex, SyntaxError> {
         let (pattern, names) = Translator::new(expr).translate()?;
         let re = regex::RegexBuilder::new(&pattern)
             .nest_limit(4 * MAX_NESTING as u32 + 100)
@@ -744,7 +768,7 @@ impl GoRegex {
     }
 
     /// Go's `regexp.MustCompile` panic text as an error.
-    fn must_compile(expr: &str) -> Result<GoRegex, FuncError> {
+    fn must_compile(expr: &str) -> Result<Rc<GoRegex>, FuncError> {
         GoRegex::compile(expr).map_err(|e| FuncError::new(format!("regexp: Compile({}): {e}", quote_expr(expr))))
     }
 
@@ -943,15 +967,15 @@ pub fn register(funcs: &mut Funcs) {
         strings(re.all_matches(s, n).into_iter().map(|(b, e)| s[b..e].to_string()).collect())
     };
     funcs.register("regexFindAll", three_int, move |_, a| {
-        Ok(find_all(&GoRegex::must_compile(a.str(0)?)?, a.str(1)?, a.int(2)?))
+        Ok(find_all(&*GoRegex::must_compile(a.str(0)?)?, a.str(1)?, a.int(2)?))
     });
     funcs.register("mustRegexFindAll", three_int, move |_, a| {
-        Ok(find_all(&GoRegex::compile(a.str(0)?).map_err(compile_err)?, a.str(1)?, a.int(2)?))
+        Ok(find_all(&*GoRegex::compile(a.str(0)?).map_err(compile_err)?, a.str(1)?, a.int(2)?))
     });
     let find = |re: &GoRegex, s: &str| Value::from(re.re.find(s).map_or("", |m| m.as_str()));
-    funcs.register("regexFind", two, move |_, a| Ok(find(&GoRegex::must_compile(a.str(0)?)?, a.str(1)?)));
+    funcs.register("regexFind", two, move |_, a| Ok(find(&*GoRegex::must_compile(a.str(0)?)?, a.str(1)?)));
     funcs.register("mustRegexFind", two, move |_, a| {
-        Ok(find(&GoRegex::compile(a.str(0)?).map_err(compile_err)?, a.str(1)?))
+        Ok(find(&*GoRegex::compile(a.str(0)?).map_err(compile_err)?, a.str(1)?))
     });
     for (name, literal, must) in [
         ("regexReplaceAll", false, false),
@@ -969,10 +993,10 @@ pub fn register(funcs: &mut Funcs) {
         });
     }
     funcs.register("regexSplit", three_int, |_, a| {
-        Ok(strings(split(&GoRegex::must_compile(a.str(0)?)?, a.str(1)?, a.int(2)?)))
+        Ok(strings(split(&*GoRegex::must_compile(a.str(0)?)?, a.str(1)?, a.int(2)?)))
     });
     funcs.register("mustRegexSplit", three_int, move |_, a| {
-        Ok(strings(split(&GoRegex::compile(a.str(0)?).map_err(compile_err)?, a.str(1)?, a.int(2)?)))
+        Ok(strings(split(&*GoRegex::compile(a.str(0)?).map_err(compile_err)?, a.str(1)?, a.int(2)?)))
     });
     funcs.register("regexQuoteMeta", Signature::new(&[Str]), |_, a| Ok(Value::from(quote_meta(a.str(0)?))));
 }
