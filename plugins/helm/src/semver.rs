@@ -7,9 +7,6 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::sync::OnceLock;
-
-use regex::Regex;
 
 /// A parsed version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,29 +23,9 @@ pub struct Version {
 #[error("{0}")]
 pub struct SemverError(pub String);
 
-const CV: &str = r"v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?";
-const OPS: &str = r"=||!=|>|<|>=|=>|<=|=<|~|~>|\^";
-/// Go's `\s` (ASCII only).
-const WS: &str = r"[\t\n\f\r ]";
-
-struct Regexes {
-    constraint: Regex,
-    range: Regex,
-    find: Regex,
-    valid: Regex,
-}
-
-fn regexes() -> &'static Regexes {
-    static R: OnceLock<Regexes> = OnceLock::new();
-    R.get_or_init(|| {
-        let build = |s: &str| Regex::new(s).unwrap_or_else(|e| unreachable!("static regex {s}: {e}"));
-        Regexes {
-            constraint: build(&format!(r"^{WS}*({OPS}){WS}*({CV}){WS}*$")),
-            range: build(&format!(r"{WS}*({CV}){WS}+-{WS}+({CV}){WS}*")),
-            find: build(&format!(r"({OPS}){WS}*({CV})")),
-            valid: build(&format!(r"^({WS}*({OPS}){WS}*({CV}){WS}*)((?:{WS}+|,{WS}*)({OPS}){WS}*({CV}){WS}*)*$")),
-        }
-    })
+/// The constraint grammar's regular expressions, shared with sprig's `semverCompare` (the same library).
+fn regexes() -> &'static gotmpl::sprig::semver::Grammar {
+    gotmpl::sprig::semver::grammar()
 }
 
 /// The parts of a loose version, as the library's pattern
@@ -298,7 +275,7 @@ fn parse_constraint(c: &str) -> Result<Constraint, SemverError> {
             dirty: true,
         });
     }
-    let m = regexes().constraint.captures(c).ok_or_else(|| SemverError(format!("improper constraint: {c}")))?;
+    let m = regexes().single.captures(c).ok_or_else(|| SemverError(format!("improper constraint: {c}")))?;
     let g = |i: usize| m.get(i).map_or("", |x| x.as_str());
     let op = match g(1) {
         "" | "=" => Op::TildeOrEqual,
@@ -482,7 +459,7 @@ mod tests {
     /// characters from an alphabet that exercises each part (and a few longer ones).
     #[test]
     fn loose_parts_match_the_pattern() {
-        let re = Regex::new(
+        let re = regex::Regex::new(
             r"^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?$",
         )
         .unwrap();

@@ -35,7 +35,7 @@ mod paths;
 mod random;
 mod reflect;
 mod regex;
-mod semver;
+pub mod semver;
 mod strings;
 mod unicode;
 

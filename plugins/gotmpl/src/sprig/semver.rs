@@ -238,16 +238,23 @@ struct Constraint {
     dirty: bool,
 }
 
-/// The regular expressions of the constraint grammar (Go RE2 syntax and semantics: leftmost-first; `\s` is
-/// `[\t\n\f\r ]`). Note that the version-part class admits `|` as well as digits and wildcards.
-struct Grammar {
-    single: Regex,
-    range: Regex,
-    find: Regex,
-    valid: Regex,
+/// The regular expressions of `Masterminds/semver` v3's constraint grammar (Go RE2 syntax and semantics:
+/// leftmost-first; `\s` is `[\t\n\f\r ]`). Note that the version-part class admits `|` as well as digits and
+/// wildcards. Shared with Helm's own constraint checks (`kubeVersion`, dependency ranges), which use the same
+/// library, so that a process compiles these once.
+pub struct Grammar {
+    /// One `OP VERSION` constraint, anchored; groups 1 (operator) and 2 (version).
+    pub single: Regex,
+    /// A hyphen range `A - B`; groups 1 and 11 are the two versions.
+    pub range: Regex,
+    /// Finds each `OP VERSION` in a group.
+    pub find: Regex,
+    /// A whole valid constraint group, anchored.
+    pub valid: Regex,
 }
 
-fn grammar() -> &'static Grammar {
+/// The compiled grammar (built on first use).
+pub fn grammar() -> &'static Grammar {
     static GRAMMAR: OnceLock<Grammar> = OnceLock::new();
     GRAMMAR.get_or_init(|| {
         let sp = r"[\t\n\x0C\r ]";
