@@ -242,6 +242,8 @@ pub fn render(
             Err(e) => return Err(crate::errors::reformat_exec_error(name, &e)),
         }
     }
+    crate::discard(set);
+    crate::discard(by_name);
     Ok(rendered)
 }
 

@@ -65,7 +65,9 @@ pub struct HelmRenderer;
 impl Guest for HelmRenderer {
     fn render(input: RenderInput) -> Result<Vec<Document>, PluginError> {
         let req = request_from_input(input)?;
-        match crate::render(&req) {
+        let result = crate::render(&req);
+        crate::discard(req);
+        match result {
             Ok(docs) => {
                 Ok(docs.into_iter().map(|d| Document { content: d.content.into_bytes(), origin: d.origin }).collect())
             }
