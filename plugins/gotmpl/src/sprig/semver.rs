@@ -18,7 +18,7 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::sync::OnceLock;
 
-use regex::Regex;
+use regex_lite::Regex;
 
 use crate::funcs::{Args, CallContext, FuncError, Funcs, Param, Signature};
 use crate::strconv::quote;
