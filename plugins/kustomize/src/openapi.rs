@@ -76,7 +76,13 @@ thread_local! {
 /// Whether the custom schema in force says `apiVersion`/`kind` is cluster-scoped (`Some(true)`), namespaced
 /// (`Some(false)`), or does not say.
 pub fn custom_scope(api_version: &str, kind: &str) -> Option<bool> {
-    SCOPES.with(|s| s.borrow().get(&(api_version.to_owned(), kind.to_owned())).copied())
+    SCOPES.with(|s| {
+        let s = s.borrow();
+        if s.is_empty() {
+            return None;
+        }
+        s.get(&(api_version.to_owned(), kind.to_owned())).copied()
+    })
 }
 
 impl SchemaState {

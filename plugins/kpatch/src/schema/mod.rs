@@ -130,15 +130,23 @@ pub struct SchemaTable {
     pub kinds: Vec<KindEntry>,
     /// Where the table came from (comment lines of the serialised form).
     pub sources: Vec<String>,
-    by_gvk: HashMap<(String, String), usize>,
+    /// Kind → (apiVersion, index into `kinds`): looked up with borrowed strings, without building a key.
+    by_gvk: HashMap<String, Vec<(String, usize)>>,
     by_name: HashMap<String, u32>,
 }
 
 impl SchemaTable {
     /// Rebuild the lookup indexes after `types` or `kinds` changed.
     pub fn reindex(&mut self) {
-        self.by_gvk =
-            self.kinds.iter().enumerate().map(|(i, k)| ((k.api_version.clone(), k.kind.clone()), i)).collect();
+        self.by_gvk = HashMap::new();
+        for (i, k) in self.kinds.iter().enumerate() {
+            let versions = self.by_gvk.entry(k.kind.clone()).or_default();
+            // A kind listed twice for one apiVersion: the later entry wins.
+            match versions.iter_mut().find(|(av, _)| *av == k.api_version) {
+                Some(slot) => slot.1 = i,
+                None => versions.push((k.api_version.clone(), i)),
+            }
+        }
         self.by_name = self
             .types
             .iter()
@@ -149,7 +157,9 @@ impl SchemaTable {
 
     /// The kind entry for `apiVersion` and `kind`.
     pub fn kind(&self, api_version: &str, kind: &str) -> Option<&KindEntry> {
-        self.by_gvk.get(&(api_version.to_owned(), kind.to_owned())).and_then(|&i| self.kinds.get(i))
+        let versions = self.by_gvk.get(kind)?;
+        let &(_, i) = versions.iter().find(|(av, _)| av == api_version)?;
+        self.kinds.get(i)
     }
 
     /// The index of the object type called `name`.
