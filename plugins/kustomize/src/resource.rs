@@ -137,6 +137,12 @@ impl Resource {
         Gvk::from_api_version(self.api_version(), self.kind())
     }
 
+    /// Whether the current ID could equal `id`: the same name and kind, read in place. A cheap test to run
+    /// before building the ID ([`Resource::cur_id`] allocates and looks up the kind's scope).
+    pub fn may_have_id(&self, id: &ResId) -> bool {
+        self.name() == id.name && self.kind() == id.gvk.kind
+    }
+
     /// The current ID.
     pub fn cur_id(&self) -> ResId {
         ResId::new(self.gvk(), self.name(), self.namespace())
@@ -309,7 +315,7 @@ impl ResMap {
     /// Append, refusing a second resource with an equal current ID.
     pub fn append(&mut self, r: Resource) -> Result<()> {
         let id = r.cur_id();
-        if self.list.iter().any(|x| x.cur_id().equals(&id)) {
+        if self.list.iter().any(|x| x.may_have_id(&id) && x.cur_id().equals(&id)) {
             return Err(Error::failed(format!("may not add resource with an already registered id: {id}")));
         }
         self.list.push(r);

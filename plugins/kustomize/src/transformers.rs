@@ -81,7 +81,7 @@ pub fn namespace(rm: &mut ResMap, ns: &str, specs: &[FieldSpec], unset_only: boo
                 .map_err(|e| e.context("namespace transformation failed"))?;
         }
         let id = r.cur_id();
-        let count = rm.list.iter().filter(|x| x.cur_id().equals(&id)).count();
+        let count = rm.list.iter().filter(|x| x.may_have_id(&id) && x.cur_id().equals(&id)).count();
         if count != 1 {
             return Err(Error::failed(format!(
                 "namespace transformation produces ID conflict: {count} resources have ID {id}"

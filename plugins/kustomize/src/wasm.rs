@@ -78,14 +78,19 @@ pub fn run(input: RenderInput) -> Result<Vec<Document>, PluginError> {
             ErrorKind::Unsupported => PluginError::Unsupported(detail),
         }
     })?;
-    resources
+    let docs = resources
         .iter()
         .map(|r| {
             let text = kiln_yaml::try_to_string(&r.value)
                 .map_err(|e| PluginError::failed(format!("printing {}: {e}", r.cur_id())))?;
             Ok(Document { content: text.into_bytes(), origin: r.origin.clone() })
         })
-        .collect()
+        .collect();
+    // An instance serves one build and its memory is then discarded whole: freeing every resource tree and file
+    // one allocation at a time would be wasted work.
+    #[cfg(target_family = "wasm")]
+    std::mem::forget((resources, tree));
+    docs
 }
 
 /// The plugin type.
