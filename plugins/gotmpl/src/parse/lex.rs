@@ -540,7 +540,15 @@ impl<'a> Lexer<'a> {
         self.emit(ItemType::Space)
     }
 
+    /// Step over ASCII letters, digits and `_`, the usual run of an identifier or field name, without decoding
+    /// characters one at a time; none of them is a line break. The caller's character loop handles the rest.
+    fn skip_ascii_word(&mut self) {
+        let rest = self.input.as_bytes().get(self.pos..).unwrap_or_default();
+        self.pos += rest.iter().take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_').count();
+    }
+
     fn lex_identifier(&mut self) -> Option<State> {
+        self.skip_ascii_word();
         loop {
             let r = self.next();
             if is_alphanumeric(r) {
@@ -574,6 +582,7 @@ impl<'a> Lexer<'a> {
             return self.emit(if typ == ItemType::Variable { ItemType::Variable } else { ItemType::Dot });
         }
         let mut r;
+        self.skip_ascii_word();
         loop {
             r = self.next();
             if !is_alphanumeric(r) {
