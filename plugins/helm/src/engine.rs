@@ -242,8 +242,8 @@ pub fn render(
             Err(e) => return Err(crate::errors::reformat_exec_error(name, &e)),
         }
     }
-    crate::discard(set);
-    crate::discard(by_name);
+    kiln_plugin_sdk::alloc::discard(set);
+    kiln_plugin_sdk::alloc::discard(by_name);
     Ok(rendered)
 }
 

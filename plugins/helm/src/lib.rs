@@ -208,7 +208,7 @@ fn render_files_inner(
 
     let rendered = engine::render(&chart, &values, &req.release, &caps)
         .map_err(|e| RenderError::failed(format!("{e}{DEBUG_HINT}")))?;
-    discard(values);
+    kiln_plugin_sdk::alloc::discard(values);
     Ok((chart, rendered))
 }
 
@@ -216,16 +216,6 @@ fn render_files_inner(
 /// `NOTES.txt` files included, in Helm's render order. Useful to show a chart's notes.
 pub fn render_templates(req: &RenderRequest) -> Result<Vec<(String, String)>, RenderError> {
     render_files_inner(req, &mut Vec::new()).map(|(_, files)| files)
-}
-
-/// Drop `v`, except in the WebAssembly build: there an instance serves one render and its whole memory is
-/// discarded afterwards, so freeing parse trees, values and chart files one small allocation at a time is wasted
-/// work (5% of a native ingress-nginx render was spent dropping the template set).
-pub(crate) fn discard<T>(v: T) {
-    #[cfg(target_family = "wasm")]
-    std::mem::forget(v);
-    #[cfg(not(target_family = "wasm"))]
-    drop(v);
 }
 
 fn render_inner(req: &RenderRequest, warnings: &mut Vec<String>) -> Result<Vec<RenderedDocument>, RenderError> {
@@ -253,7 +243,7 @@ fn render_inner(req: &RenderRequest, warnings: &mut Vec<String>) -> Result<Vec<R
             docs.push(RenderedDocument { origin: h.path, content: h.manifest, section: Section::Hook });
         }
     }
-    discard(chart);
+    kiln_plugin_sdk::alloc::discard(chart);
     Ok(docs)
 }
 

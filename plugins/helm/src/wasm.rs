@@ -66,7 +66,7 @@ impl Guest for HelmRenderer {
     fn render(input: RenderInput) -> Result<Vec<Document>, PluginError> {
         let req = request_from_input(input)?;
         let result = crate::render(&req);
-        crate::discard(req);
+        kiln_plugin_sdk::alloc::discard(req);
         match result {
             Ok(docs) => {
                 Ok(docs.into_iter().map(|d| Document { content: d.content.into_bytes(), origin: d.origin }).collect())

@@ -86,10 +86,7 @@ pub fn run(input: RenderInput) -> Result<Vec<Document>, PluginError> {
             Ok(Document { content: text.into_bytes(), origin: r.origin.clone() })
         })
         .collect();
-    // An instance serves one build and its memory is then discarded whole: freeing every resource tree and file
-    // one allocation at a time would be wasted work.
-    #[cfg(target_family = "wasm")]
-    std::mem::forget((resources, tree));
+    kiln_plugin_sdk::alloc::discard((resources, tree));
     docs
 }
 
