@@ -6,16 +6,17 @@
 //! `x-kubernetes-list-type: set` merge as sets of primitives, and other lists (`atomic`, the default) are
 //! replaced. `metadata` keeps kustomize's behaviour for unknown types.
 
-use super::{KindEntry, ListMeta, ObjectType, SchemaTable, Scope, Shape};
+use super::{KindEntry, KindMap, ListMeta, ObjectType, SchemaTable, Scope, Shape};
 use kiln_yaml::Value;
-use std::collections::HashMap;
 
 /// Tables for the custom resource kinds defined in a manifest set.
 #[derive(Debug, Clone, Default)]
 pub struct CrdIndex {
     tables: Vec<SchemaTable>,
-    by_gvk: HashMap<(String, String), usize>,
-    scopes: HashMap<(String, String), Scope>,
+    /// (apiVersion, kind) → index into `tables`.
+    by_gvk: KindMap<usize>,
+    /// (group, kind) → declared scope.
+    scopes: KindMap<Scope>,
 }
 
 impl CrdIndex {
@@ -48,7 +49,7 @@ impl CrdIndex {
             Some("Cluster") => Scope::Cluster,
             _ => Scope::Namespaced,
         };
-        self.scopes.insert((group.to_owned(), kind.to_owned()), scope);
+        self.scopes.insert(group, kind, scope);
         let shared = spec.get("validation").and_then(|v| v.get("openAPIV3Schema"));
         let mut versions: Vec<(String, Option<&Value>)> = Vec::new();
         if let Some(vs) = spec.get("versions").and_then(Value::as_seq) {
@@ -70,21 +71,21 @@ impl CrdIndex {
             table.kinds.push(KindEntry { api_version: api_version.clone(), kind: kind.to_owned(), root, scope });
             table.sources.push(format!("CustomResourceDefinition {}", crd_name(crd)));
             table.reindex();
-            self.by_gvk.insert((api_version, kind.to_owned()), self.tables.len());
+            self.by_gvk.insert(&api_version, kind, self.tables.len());
             self.tables.push(table);
         }
     }
 
     /// The table and kind entry for a custom resource type.
     pub fn lookup(&self, api_version: &str, kind: &str) -> Option<(&SchemaTable, &KindEntry)> {
-        let t = self.tables.get(*self.by_gvk.get(&(api_version.to_owned(), kind.to_owned()))?)?;
+        let t = self.tables.get(*self.by_gvk.get(api_version, kind)?)?;
         let k = t.kind(api_version, kind)?;
         Some((t, k))
     }
 
     /// The scope a CRD declares for `group`/`kind`.
     pub fn scope(&self, group: &str, kind: &str) -> Option<Scope> {
-        self.scopes.get(&(group.to_owned(), kind.to_owned())).copied()
+        self.scopes.get(group, kind).copied()
     }
 }
 

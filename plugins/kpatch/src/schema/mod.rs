@@ -121,6 +121,38 @@ pub struct KindEntry {
     pub scope: Scope,
 }
 
+/// A map keyed by a pair (apiVersion or API group, kind), looked up with borrowed strings without building a key:
+/// kind first, then a short list of the pair's first parts (a kind rarely has more than a few versions).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct KindMap<V>(HashMap<String, Vec<(String, V)>>);
+
+impl<V> Default for KindMap<V> {
+    fn default() -> Self {
+        KindMap(HashMap::new())
+    }
+}
+
+impl<V> KindMap<V> {
+    /// Insert `v` for (`first`, `kind`); a later insert for the same pair replaces the earlier one.
+    pub(crate) fn insert(&mut self, first: &str, kind: &str, v: V) {
+        let entries = self.0.entry(kind.to_owned()).or_default();
+        match entries.iter_mut().find(|(f, _)| f == first) {
+            Some(slot) => slot.1 = v,
+            None => entries.push((first.to_owned(), v)),
+        }
+    }
+
+    /// The value for (`first`, `kind`).
+    pub(crate) fn get(&self, first: &str, kind: &str) -> Option<&V> {
+        self.0.get(kind)?.iter().find(|(f, _)| f == first).map(|(_, v)| v)
+    }
+
+    /// True when nothing was inserted.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// A set of object types and the kinds rooted in them.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SchemaTable {
@@ -130,22 +162,18 @@ pub struct SchemaTable {
     pub kinds: Vec<KindEntry>,
     /// Where the table came from (comment lines of the serialised form).
     pub sources: Vec<String>,
-    /// Kind → (apiVersion, index into `kinds`): looked up with borrowed strings, without building a key.
-    by_gvk: HashMap<String, Vec<(String, usize)>>,
+    /// (apiVersion, kind) → index into `kinds`.
+    by_gvk: KindMap<usize>,
     by_name: HashMap<String, u32>,
 }
 
 impl SchemaTable {
     /// Rebuild the lookup indexes after `types` or `kinds` changed.
     pub fn reindex(&mut self) {
-        self.by_gvk = HashMap::new();
+        self.by_gvk = KindMap::default();
         for (i, k) in self.kinds.iter().enumerate() {
-            let versions = self.by_gvk.entry(k.kind.clone()).or_default();
             // A kind listed twice for one apiVersion: the later entry wins.
-            match versions.iter_mut().find(|(av, _)| *av == k.api_version) {
-                Some(slot) => slot.1 = i,
-                None => versions.push((k.api_version.clone(), i)),
-            }
+            self.by_gvk.insert(&k.api_version, &k.kind, i);
         }
         self.by_name = self
             .types
@@ -157,9 +185,7 @@ impl SchemaTable {
 
     /// The kind entry for `apiVersion` and `kind`.
     pub fn kind(&self, api_version: &str, kind: &str) -> Option<&KindEntry> {
-        let versions = self.by_gvk.get(kind)?;
-        let &(_, i) = versions.iter().find(|(av, _)| av == api_version)?;
-        self.kinds.get(i)
+        self.kinds.get(*self.by_gvk.get(api_version, kind)?)
     }
 
     /// The index of the object type called `name`.
