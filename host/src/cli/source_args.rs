@@ -111,14 +111,16 @@ impl SourceFlags {
 
     /// Parse `source` with these flags and fetch it (from the cache when possible).
     pub(super) fn fetch(&self, source: &str) -> Result<Fetched> {
-        let r = SourceRef::parse(source, &self.ref_flags()).with_context(|| format!("chart reference `{source}`"))?;
-        self.connection.fetch(&r)
+        self.fetch_as(source, false)
     }
 
     /// [`SourceFlags::fetch`] for a command that only reads the files: a local directory is not digested.
     pub(super) fn fetch_files(&self, source: &str) -> Result<Fetched> {
+        self.fetch_as(source, true)
+    }
+
+    fn fetch_as(&self, source: &str, skip_local_dir_digest: bool) -> Result<Fetched> {
         let r = SourceRef::parse(source, &self.ref_flags()).with_context(|| format!("chart reference `{source}`"))?;
-        let opts = FetchOptions { skip_local_dir_digest: true, ..self.connection.fetch_options() };
-        self.connection.fetch_with(&r, opts)
+        self.connection.fetch_with(&r, FetchOptions { skip_local_dir_digest, ..self.connection.fetch_options() })
     }
 }

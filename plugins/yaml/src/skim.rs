@@ -78,10 +78,7 @@ struct Lines<'a> {
 
 impl<'a> Lines<'a> {
     fn peek(&self) -> Option<&'a str> {
-        if self.pos > self.src.len() || (self.pos == self.src.len() && !self.src.is_empty()) {
-            return None;
-        }
-        let rest = &self.src[self.pos..];
+        let rest = self.src.get(self.pos..).filter(|r| !r.is_empty())?;
         Some(match memchr::memchr(b'\n', rest.as_bytes()) {
             Some(i) => &rest[..i],
             None => rest,
@@ -91,6 +88,11 @@ impl<'a> Lines<'a> {
     fn advance(&mut self, line: &str) {
         self.pos += line.len() + 1;
     }
+}
+
+/// The number of leading spaces of `line`.
+fn indent_of(line: &str) -> usize {
+    line.bytes().take_while(|&b| b == b' ').count()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,7 +142,7 @@ impl<'a> Skimmer<'a, '_> {
         let mut tail = Tail::Closed;
         while let Some(line) = self.lines.peek() {
             self.lines.advance(line);
-            let indent = line.bytes().take_while(|&b| b == b' ').count();
+            let indent = indent_of(line);
             let rest = &line[indent..];
             if rest.is_empty() {
                 if let Tail::Plain { blanks, .. } = &mut tail {
@@ -432,7 +434,7 @@ impl<'a> Skimmer<'a, '_> {
     fn quoted_lines(&mut self, q: u8, block: usize) -> Option<()> {
         while let Some(line) = self.lines.peek() {
             self.lines.advance(line);
-            let spaces = line.bytes().take_while(|&b| b == b' ').count();
+            let spaces = indent_of(line);
             if spaces == line.len() {
                 continue;
             }
@@ -454,7 +456,7 @@ impl<'a> Skimmer<'a, '_> {
         let mut content: Option<usize> = None;
         let mut leading_blank = 0usize;
         while let Some(line) = self.lines.peek() {
-            let spaces = line.bytes().take_while(|&b| b == b' ').count();
+            let spaces = indent_of(line);
             let blank = spaces == line.len();
             match content {
                 None if blank => leading_blank = leading_blank.max(spaces),
