@@ -213,9 +213,14 @@ fn build_plugin(root: &Path, target_dir: &Path, b: &Builtin) -> Vec<u8> {
     // template engine, the YAML library and the renderer) and let them use WebAssembly SIMD, which `memchr` and
     // string searching use, and wide arithmetic (a 64×64→128-bit multiply instead of a libcall), which the big
     // integer code behind `genPrivateKey`/`genCA` spends its time in. The engine enables both (`engine_config`).
-    cmd.env("CARGO_PROFILE_RELEASE_LTO", "fat")
-        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
-        .env("CARGO_TARGET_WASM32_WASIP2_RUSTFLAGS", "-C target-feature=+simd128,+wide-arithmetic");
+    // The initial linear memory is 4 MiB, two whole huge pages: the heap then starts inside a fully accessible
+    // 2 MiB region, which the runtime's huge-page memories (`plugin::memory`) back with one huge page; with the
+    // default size (stack, data and a sliver of heap, about 2.06 MiB) the heap's first pages were faulted in one
+    // 4 KiB page at a time, since a huge page cannot straddle the end of the accessible memory.
+    cmd.env("CARGO_PROFILE_RELEASE_LTO", "fat").env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1").env(
+        "CARGO_TARGET_WASM32_WASIP2_RUSTFLAGS",
+        "-C target-feature=+simd128,+wide-arithmetic -C link-arg=--initial-memory=4194304",
+    );
     let status = cmd.status().unwrap_or_else(|e| panic!("running cargo to build plugin `{}`: {e}", b.name));
     if !status.success() {
         panic!("building built-in plugin `{}` (package {}) for {WASM_TARGET} failed", b.name, b.package);
