@@ -15,25 +15,19 @@ REPO = HERE.parents[3]
 
 
 def run_rusage(cmd):
-    """Run cmd; return (seconds, stdout, returncode, peak RSS in KiB)."""
-    t0 = time.monotonic()
-    pid = os.fork()
-    if pid == 0:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 2)
-        fd = os.open(run_rusage.outfile, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.dup2(fd, 1)
-        try:
-            os.execv(cmd[0], cmd)
-        finally:
-            os._exit(127)
-    _, status, ru = os.wait4(pid, 0)
-    dt = time.monotonic() - t0
-    out = pathlib.Path(run_rusage.outfile).read_text(errors="replace")
-    return dt, out, os.waitstatus_to_exitcode(status), ru.ru_maxrss
+    """Run cmd; return (seconds, stdout, returncode, peak RSS in KiB).
 
-
-run_rusage.outfile = "/tmp/kustomize-bench-out.yaml"
+    The child is started the way `subprocess` starts it (vfork/posix_spawn) and its output read from a pipe: an
+    `os.fork()` of this interpreter plus an output file cost about 1.4 ms per run on the test machine, time that
+    belongs to neither tool but lowered the measured ratio."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    out = p.stdout.read()
+    p.stdout.close()
+    _, status, ru = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    dt = time.perf_counter() - t0
+    return dt, out.decode(errors="replace"), p.returncode, ru.ru_maxrss
 
 
 def main():
