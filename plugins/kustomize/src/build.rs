@@ -1,6 +1,7 @@
 //! The build: kustomize's `KustTarget` (accumulate resources, generators, components, transformers, recursively)
 //! and the final steps (hash suffixes, name references, local-config removal, sorting).
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 
 use kiln_yaml::Value;
@@ -36,16 +37,36 @@ pub struct BuildOptions {
 pub struct Accumulator {
     /// The resources.
     pub rm: ResMap,
-    /// Field specs in force.
-    pub tc: TransformerConfig,
+    /// Field specs in force: kustomize's defaults, shared, until a kustomization adds to them.
+    pub tc: Cow<'static, TransformerConfig>,
     /// Legacy vars.
     pub vars: Vec<Var>,
+}
+
+/// Merge `other` into `target` as kustomize merges configurations. Every kustomization a build enters merges the
+/// defaults into what it has, which usually is the defaults already (nothing to do) or nothing yet (the defaults,
+/// shared): neither needs a copy or a comparison. Merging the defaults into an empty configuration gives the
+/// defaults themselves (`config::tests::defaults_are_merge_normalised`).
+fn merge_config(target: &mut Cow<'static, TransformerConfig>, other: &Cow<'static, TransformerConfig>) -> Result<()> {
+    if let Cow::Borrowed(o) = other
+        && std::ptr::eq(*o, TransformerConfig::defaults())
+    {
+        match target {
+            Cow::Borrowed(t) if std::ptr::eq(*t, *o) => return Ok(()),
+            _ if target.is_empty() => {
+                *target = Cow::Borrowed(o);
+                return Ok(());
+            }
+            _ => {}
+        }
+    }
+    target.to_mut().merge(other)
 }
 
 impl Accumulator {
     fn merge(&mut self, other: Accumulator) -> Result<()> {
         self.rm.append_all(other.rm.list)?;
-        self.tc.merge(&other.tc)?;
+        merge_config(&mut self.tc, &other.tc)?;
         for v in other.vars {
             self.merge_var(v)?;
         }
@@ -233,19 +254,19 @@ impl<'t, 'o> Target<'t, 'o> {
 
     fn accumulate(&self, mut ra: Accumulator) -> Result<Accumulator> {
         self.accumulate_resources(&mut ra, &self.k.resources, "resources")?;
-        let mut tc = TransformerConfig::defaults().clone();
+        let mut tc = Cow::Borrowed(TransformerConfig::defaults());
         for c in &self.k.configurations {
             let text = self.loader.load(c).map_err(|e| self.err("configurations", e))?;
             let extra = TransformerConfig::parse(&String::from_utf8_lossy(text))
                 .map_err(|e| self.err("configurations", e.context(c)))?;
-            tc.merge(&extra).map_err(|e| self.err("configurations", e))?;
+            tc.to_mut().merge(&extra).map_err(|e| self.err("configurations", e))?;
         }
-        ra.tc.merge(&tc)?;
+        merge_config(&mut ra.tc, &tc)?;
         for c in &self.k.crds {
             let text = self.loader.load(c).map_err(|e| self.err("crds", e))?;
             let extra =
                 from_crd_definitions(&String::from_utf8_lossy(text)).map_err(|e| self.err("crds", e.context(c)))?;
-            ra.tc.merge(&extra)?;
+            ra.tc.to_mut().merge(&extra)?;
         }
         self.run_generators(&mut ra)?;
         for c in &self.k.components {

@@ -68,6 +68,11 @@ impl TransformerConfig {
         })
     }
 
+    /// Whether no transformer has any field spec.
+    pub fn is_empty(&self) -> bool {
+        *self == TransformerConfig::default()
+    }
+
     fn from_table(text: &str) -> TransformerConfig {
         let mut tc = TransformerConfig::default();
         let mut section = String::new();
@@ -317,6 +322,17 @@ fn load_crd(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn defaults_are_merge_normalised() {
+        // The build shares the defaults instead of merging them into an empty configuration; that is exact only if
+        // such a merge changes nothing (no two specs of a list are effectively equal, no kind is listed twice).
+        let d = TransformerConfig::defaults();
+        let mut merged = TransformerConfig::default();
+        merged.merge(d).unwrap();
+        assert_eq!(&merged, d);
+        assert!(!d.is_empty() && TransformerConfig::default().is_empty());
+    }
 
     #[test]
     fn defaults_load() {
