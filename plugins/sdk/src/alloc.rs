@@ -77,17 +77,17 @@ impl ArenaThenSystem {
     }
 
     fn reserve(&self) {
-        let layout = Layout::from_size_align(ARENA_BYTES, 16).ok();
-        // SAFETY: the layout has a non-zero size.
-        let p = layout.map(|l| unsafe { System.alloc(l) }).unwrap_or(std::ptr::null_mut()) as usize;
-        if p == 0 {
-            self.start.store(1, Relaxed);
-            self.end.store(1, Relaxed);
-            self.top.store(1, Relaxed);
-        } else {
-            self.start.store(p, Relaxed);
-            self.end.store(p + ARENA_BYTES, Relaxed);
-            self.top.store(p, Relaxed);
+        match reserve_region(ARENA_BYTES) {
+            Some(p) => {
+                self.start.store(p, Relaxed);
+                self.end.store(p + ARENA_BYTES, Relaxed);
+                self.top.store(p, Relaxed);
+            }
+            None => {
+                self.start.store(1, Relaxed);
+                self.end.store(1, Relaxed);
+                self.top.store(1, Relaxed);
+            }
         }
     }
 
@@ -121,6 +121,28 @@ impl ArenaThenSystem {
         self.top.store(new_top, Relaxed);
         Some(aligned as *mut u8)
     }
+}
+
+/// Reserve `bytes` of fresh memory for the arena: its start address, or `None` when the memory cannot grow.
+///
+/// On WebAssembly the linear memory is grown directly rather than through the system allocator: dlmalloc would write
+/// the header of its remaining free space just past the block, touching (and, on the host's huge pages, zeroing) a
+/// 2 MiB page at the arena's far end that a render usually never reaches. dlmalloc copes with memory grown by others
+/// (its later growth becomes a new segment), and grown memory is zero-filled and 64 KiB aligned.
+#[cfg(target_arch = "wasm32")]
+fn reserve_region(bytes: usize) -> Option<usize> {
+    const WASM_PAGE: usize = 65536;
+    let previous = core::arch::wasm32::memory_grow(0, bytes.div_ceil(WASM_PAGE));
+    if previous == usize::MAX { None } else { previous.checked_mul(WASM_PAGE) }
+}
+
+/// Elsewhere (tests, native profiling) the arena is one block of the system allocator, never freed.
+#[cfg(not(target_arch = "wasm32"))]
+fn reserve_region(bytes: usize) -> Option<usize> {
+    let layout = Layout::from_size_align(bytes, CLASS_BYTES).ok()?;
+    // SAFETY: the layout has a non-zero size.
+    let p = unsafe { System.alloc(layout) } as usize;
+    (p != 0).then_some(p)
 }
 
 impl Default for ArenaThenSystem {
