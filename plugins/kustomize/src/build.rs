@@ -47,14 +47,13 @@ pub struct Accumulator {
 /// defaults into what it has, which usually is the defaults already (nothing to do) or nothing yet (the defaults,
 /// shared): neither needs a copy or a comparison. Merging the defaults into an empty configuration gives the
 /// defaults themselves (`config::tests::defaults_are_merge_normalised`).
-fn merge_config(target: &mut Cow<'static, TransformerConfig>, other: &Cow<'static, TransformerConfig>) -> Result<()> {
-    if let Cow::Borrowed(o) = other
-        && std::ptr::eq(*o, TransformerConfig::defaults())
-    {
+fn merge_config(target: &mut Cow<'static, TransformerConfig>, other: &TransformerConfig) -> Result<()> {
+    let defaults = TransformerConfig::defaults();
+    if std::ptr::eq(other, defaults) {
         match target {
-            Cow::Borrowed(t) if std::ptr::eq(*t, *o) => return Ok(()),
+            Cow::Borrowed(t) if std::ptr::eq(*t, defaults) => return Ok(()),
             _ if target.is_empty() => {
-                *target = Cow::Borrowed(o);
+                *target = Cow::Borrowed(defaults);
                 return Ok(());
             }
             _ => {}
