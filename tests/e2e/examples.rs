@@ -42,13 +42,8 @@ fn build_js() -> Option<PathBuf> {
     let dir = repo_root().join("examples/plugins/label-js");
     // `npm ci` installs exactly what the tracked lockfile lists and never rewrites it (`npm install` would, in the
     // source tree, whenever npm resolves the optional platform packages differently).
-    let install = Command::new(&npm)
-        .arg("ci")
-        .arg("--no-audit")
-        .arg("--no-fund")
-        .current_dir(&dir)
-        .output()
-        .expect("npm ci");
+    let install =
+        Command::new(&npm).arg("ci").arg("--no-audit").arg("--no-fund").current_dir(&dir).output().expect("npm ci");
     assert!(install.status.success(), "npm ci failed: {}", String::from_utf8_lossy(&install.stderr));
     let build = Command::new(&npm).args(["run", "build"]).current_dir(&dir).output().expect("npm run build");
     assert!(build.status.success(), "componentize-js failed: {}", String::from_utf8_lossy(&build.stderr));

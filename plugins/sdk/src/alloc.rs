@@ -77,10 +77,10 @@ impl ArenaThenSystem {
     }
 
     fn reserve(&self) {
-        match reserve_region(ARENA_BYTES) {
-            Some(p) => {
+        match reserve_region(ARENA_BYTES).and_then(|p| Some((p, p.checked_add(ARENA_BYTES)?))) {
+            Some((p, end)) => {
                 self.start.store(p, Relaxed);
-                self.end.store(p + ARENA_BYTES, Relaxed);
+                self.end.store(end, Relaxed);
                 self.top.store(p, Relaxed);
             }
             None => {
