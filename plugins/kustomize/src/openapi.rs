@@ -19,11 +19,10 @@
 //! does not know, see [`custom_scope`].
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use kiln_yaml::Value;
 use kpatch::schema::openapi::{self, Layering};
-use kpatch::schema::{SchemaTable, Scope};
+use kpatch::schema::{KindMap, SchemaTable, Scope};
 use kpatch::smp::Schemas;
 
 use crate::error::{Error, Result};
@@ -70,25 +69,19 @@ impl Default for SchemaState {
 
 thread_local! {
     /// Scopes of kinds the custom schema in force serves under paths (see [`custom_scope`]).
-    static SCOPES: RefCell<HashMap<(String, String), bool>> = RefCell::new(HashMap::new());
+    static SCOPES: RefCell<KindMap<bool>> = RefCell::new(KindMap::default());
 }
 
 /// Whether the custom schema in force says `apiVersion`/`kind` is cluster-scoped (`Some(true)`), namespaced
 /// (`Some(false)`), or does not say.
 pub fn custom_scope(api_version: &str, kind: &str) -> Option<bool> {
-    SCOPES.with(|s| {
-        let s = s.borrow();
-        if s.is_empty() {
-            return None;
-        }
-        s.get(&(api_version.to_owned(), kind.to_owned())).copied()
-    })
+    SCOPES.with(|s| s.borrow().get(api_version, kind).copied())
 }
 
 impl SchemaState {
     /// A fresh state; clears the scopes a previous build on this thread left behind.
     pub fn new() -> Self {
-        SCOPES.with(|s| s.borrow_mut().clear());
+        SCOPES.with(|s| *s.borrow_mut() = KindMap::default());
         Self::default()
     }
 
@@ -165,7 +158,7 @@ impl SchemaState {
                     Scope::Namespaced => false,
                     Scope::Unknown => continue,
                 };
-                s.insert((k.api_version.clone(), k.kind.clone()), cluster);
+                s.insert(&k.api_version, &k.kind, cluster);
             }
         });
         *table = Some(Box::new(loaded));

@@ -122,9 +122,10 @@ pub struct KindEntry {
 }
 
 /// A map keyed by a pair (apiVersion or API group, kind), looked up with borrowed strings without building a key:
-/// kind first, then a short list of the pair's first parts (a kind rarely has more than a few versions).
+/// kind first, then a short list of the pair's first parts (a kind rarely has more than a few versions). A lookup in an
+/// empty map hashes nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct KindMap<V>(HashMap<String, Vec<(String, V)>>);
+pub struct KindMap<V>(HashMap<String, Vec<(String, V)>>);
 
 impl<V> Default for KindMap<V> {
     fn default() -> Self {
@@ -134,7 +135,7 @@ impl<V> Default for KindMap<V> {
 
 impl<V> KindMap<V> {
     /// Insert `v` for (`first`, `kind`); a later insert for the same pair replaces the earlier one.
-    pub(crate) fn insert(&mut self, first: &str, kind: &str, v: V) {
+    pub fn insert(&mut self, first: &str, kind: &str, v: V) {
         let entries = self.0.entry(kind.to_owned()).or_default();
         match entries.iter_mut().find(|(f, _)| f == first) {
             Some(slot) => slot.1 = v,
@@ -143,12 +144,12 @@ impl<V> KindMap<V> {
     }
 
     /// The value for (`first`, `kind`).
-    pub(crate) fn get(&self, first: &str, kind: &str) -> Option<&V> {
+    pub fn get(&self, first: &str, kind: &str) -> Option<&V> {
         self.0.get(kind)?.iter().find(|(f, _)| f == first).map(|(_, v)| v)
     }
 
     /// True when nothing was inserted.
-    pub(crate) fn is_empty(&self) -> bool {
+    pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 }
