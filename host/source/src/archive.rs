@@ -243,7 +243,9 @@ fn walk(
         if out.len() >= limits.max_files {
             return Err(Error::limit(what, format!("more than {} files", limits.max_files)));
         }
-        let mut data = Vec::new();
+        // Sized from the metadata (already within the limit) so the file is read in one call plus the EOF probe;
+        // `take` keeps a file that grows meanwhile from being read past the limit.
+        let mut data = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
         fs::File::open(&path)
             .and_then(|f| f.take(limits.max_file_bytes + 1).read_to_end(&mut data))
             .map_err(|e| Error::io(&path, e))?;

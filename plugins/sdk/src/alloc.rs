@@ -91,6 +91,12 @@ impl ArenaThenSystem {
         }
     }
 
+    /// Bytes of the arena handed out so far (its high-water mark, since a bump arena only gives back its most recent
+    /// block): on WebAssembly, about the memory a call has touched beyond its data and stack.
+    pub fn arena_used(&self) -> usize {
+        self.top.load(Relaxed).saturating_sub(self.start.load(Relaxed))
+    }
+
     fn in_arena(&self, p: usize) -> bool {
         p >= self.start.load(Relaxed) && p < self.end.load(Relaxed)
     }
