@@ -118,7 +118,8 @@ pub fn extract(data: &[u8]) -> Result<Vec<ChartFile>, ArchiveError> {
                 "decompressed chart file {raw_name:?} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}"
             )));
         }
-        let mut buf = Vec::new();
+        // Sized from the header (within the limits checked above) so the entry decompresses into one allocation.
+        let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
         let read = (&mut entry)
             .take(remaining.min(MAX_DECOMPRESSED_FILE_SIZE + 1))
             .read_to_end(&mut buf)

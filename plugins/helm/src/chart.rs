@@ -20,14 +20,46 @@ use crate::metadata::Metadata;
 pub struct ChartFile {
     /// Path relative to the chart root, `/`-separated.
     pub name: String,
-    /// Contents (shared: charts copied for aliases share their files).
-    pub data: Arc<[u8]>,
+    /// Contents.
+    pub data: FileData,
 }
 
 impl ChartFile {
     /// A file from a path and bytes.
-    pub fn new(name: impl Into<String>, data: impl Into<Arc<[u8]>>) -> ChartFile {
+    pub fn new(name: impl Into<String>, data: impl Into<FileData>) -> ChartFile {
         ChartFile { name: name.into(), data: data.into() }
+    }
+}
+
+/// The bytes of a chart file, shared: charts copied for aliases, `.Files` and subcharts all point at one buffer.
+/// It keeps the `Vec` it was made from, so a file handed over by the host is used where it arrived (an `Arc<[u8]>`
+/// would copy every file of the chart once more, and touch that much fresh memory, before loading started).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileData(Arc<Vec<u8>>);
+
+impl std::ops::Deref for FileData {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl From<Vec<u8>> for FileData {
+    fn from(v: Vec<u8>) -> FileData {
+        FileData(Arc::new(v))
+    }
+}
+
+impl From<&[u8]> for FileData {
+    fn from(v: &[u8]) -> FileData {
+        FileData(Arc::new(v.to_vec()))
+    }
+}
+
+impl From<&str> for FileData {
+    fn from(v: &str) -> FileData {
+        FileData::from(v.as_bytes())
     }
 }
 
@@ -41,7 +73,7 @@ pub struct Chart {
     /// Default values (`values.yaml`), numbers as floats.
     pub values: Map,
     /// `values.schema.json`, if present.
-    pub schema: Option<Arc<[u8]>>,
+    pub schema: Option<FileData>,
     /// Every other file.
     pub files: Vec<ChartFile>,
     /// Subcharts.
@@ -116,7 +148,7 @@ pub fn load_dir_files(files: Vec<ChartFile>, budget: &mut Budget) -> Result<Char
             )));
         }
         let data = if f.data.starts_with(&[0xEF, 0xBB, 0xBF]) {
-            Arc::from(f.data.get(3..).unwrap_or_default())
+            FileData::from(f.data.get(3..).unwrap_or_default())
         } else {
             f.data
         };

@@ -142,7 +142,7 @@ pub fn load_chart(files: &[ChartFile]) -> Result<Chart, RenderError> {
             .first()
             .is_some_and(|f| (f.name.ends_with(".tgz") || f.name.ends_with(".tar.gz")) && !f.name.contains('/'));
     let res = if is_archive {
-        let data = files.first().map(|f| f.data.clone()).unwrap_or_else(|| std::sync::Arc::from(&[][..]));
+        let data = files.first().map(|f| f.data.clone()).unwrap_or_default();
         chart::load_archive(&data, &mut budget, 0)
     } else {
         chart::load_dir_files(files.to_vec(), &mut budget)

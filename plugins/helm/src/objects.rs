@@ -4,21 +4,21 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::rc::Rc;
-use std::sync::Arc;
 
 use gotmpl::{Args, CallContext, FuncError, List, Map, Object, Param, Signature, Value};
 
 use crate::capabilities::{Capabilities, HELM_VERSION, KubeVersion};
+use crate::chart::FileData;
 
 /// `engine.files`: the chart's files by path (`map[string][]byte`), with Helm's accessor methods.
 #[derive(Debug, Clone, Default)]
 pub struct Files {
-    files: BTreeMap<String, Arc<[u8]>>,
+    files: BTreeMap<String, FileData>,
 }
 
 impl Files {
     /// The files of a chart.
-    pub fn new(files: impl IntoIterator<Item = (String, Arc<[u8]>)>) -> Files {
+    pub fn new(files: impl IntoIterator<Item = (String, FileData)>) -> Files {
         Files { files: files.into_iter().collect() }
     }
 
