@@ -181,7 +181,7 @@ impl<'a> Env<'a> {
 
     /// Helm's `tpl`: parse `text` into an overlay on the current scope and execute it.
     pub(crate) fn execute_text(&self, name: &str, text: &str, data: &Value) -> Result<String, Error> {
-        let trees = self.set.parse_trees(name, text)?;
+        let trees = self.set.parse_trees(name, Rc::from(text))?;
         let mut top = None;
         let mut templates: HashMap<Rc<str>, Rc<Tree>> = HashMap::new();
         for tree in trees {

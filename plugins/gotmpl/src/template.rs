@@ -118,6 +118,12 @@ impl TemplateSet {
     /// `{{define}}`/`{{block}}` in it are added to the set. A definition replaces an existing template of the same
     /// name unless the new one is empty (only whitespace and comments).
     pub fn parse(&mut self, name: &str, text: &str) -> Result<(), ParseError> {
+        self.parse_shared(name, Rc::from(text))
+    }
+
+    /// [`TemplateSet::parse`] of text the caller already holds shared: the trees keep this `Rc` (for error
+    /// contexts) instead of a copy of the text.
+    pub fn parse_shared(&mut self, name: &str, text: Rc<str>) -> Result<(), ParseError> {
         let trees = self.parse_trees(name, text)?;
         for tree in trees {
             let keep_old = tree.is_empty() && self.templates.contains_key(tree.name());
@@ -128,7 +134,7 @@ impl TemplateSet {
         Ok(())
     }
 
-    pub(crate) fn parse_trees(&self, name: &str, text: &str) -> Result<Vec<Tree>, ParseError> {
+    pub(crate) fn parse_trees(&self, name: &str, text: Rc<str>) -> Result<Vec<Tree>, ParseError> {
         let funcs = &self.funcs;
         parse::parse(
             name,

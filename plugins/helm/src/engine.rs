@@ -222,7 +222,7 @@ pub fn render(
         .with_options(Options { missing_key: MissingKey::Zero, ..Options::default() });
     for name in &names {
         let Some(r) = by_name.get(name) else { continue };
-        if let Err(e) = set.parse(name, &r.text) {
+        if let Err(e) = set.parse_shared(name, r.text.clone()) {
             return Err(cleanup_parse_error(name, &e.to_string()));
         }
     }

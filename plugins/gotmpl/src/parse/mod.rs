@@ -92,7 +92,7 @@ type PResult<T> = Result<T, Box<ParseError>>;
 /// Parse `text` as the template `name`, returning all trees it defines (the top-level tree included).
 pub(crate) fn parse(
     name: &str,
-    text: &str,
+    text: Rc<str>,
     left_delim: &str,
     right_delim: &str,
     lookup: &dyn Fn(&str) -> Option<Func>,
@@ -103,7 +103,7 @@ pub(crate) fn parse(
         break_ok: lookup("break").is_none(),
         continue_ok: lookup("continue").is_none(),
     };
-    let (items, lex_error) = lex::lex(text, left_delim, right_delim, options);
+    let (items, lex_error) = lex::lex(&text, left_delim, right_delim, options);
     let name: Rc<str> = Rc::from(name);
     let mut p = Parser {
         items,
@@ -112,7 +112,7 @@ pub(crate) fn parse(
         max_stack,
         cursor: 0,
         parse_name: name.clone(),
-        text: Rc::from(text),
+        text: text.clone(),
         lookup,
         tree: TreeState::new(name),
         depth: 0,
