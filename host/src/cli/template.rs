@@ -261,7 +261,11 @@ fn print_helm(docs: &[crate::plugin::Document]) -> String {
         out.push_str("---\n# Source: ");
         out.push_str(&d.origin);
         out.push('\n');
-        out.push_str(&String::from_utf8_lossy(&d.content));
+        // Validated with the standard library's fast path; only invalid bytes take the lossy walk.
+        match std::str::from_utf8(&d.content) {
+            Ok(text) => out.push_str(text),
+            Err(_) => out.push_str(&String::from_utf8_lossy(&d.content)),
+        }
         out.push('\n');
     }
     out

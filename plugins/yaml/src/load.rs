@@ -325,7 +325,8 @@ impl<'a> Loader<'a> {
             key_error: None,
             repair: None,
             open: Vec::new(),
-            char_offsets: src.contains("\\/").then(|| src.char_indices().map(|(b, _)| b).collect()),
+            char_offsets: memchr::memmem::find(src.as_bytes(), b"\\/")
+                .map(|_| src.char_indices().map(|(b, _)| b).collect()),
         }
     }
 

@@ -90,6 +90,13 @@ impl<'a> Lines<'a> {
     }
 }
 
+/// Whether `s` contains `": "` (a mapping value indicator). Lines are short: finding each `:` with `memchr` beats
+/// setting up a substring searcher per line.
+fn has_colon_space(s: &str) -> bool {
+    let b = s.as_bytes();
+    memchr::memchr_iter(b':', b).any(|i| b.get(i + 1) == Some(&b' '))
+}
+
 /// The number of leading spaces of `line`.
 fn indent_of(line: &str) -> usize {
     line.bytes().take_while(|&b| b == b' ').count()
@@ -165,7 +172,7 @@ impl<'a> Skimmer<'a, '_> {
                 && indent > *block
             {
                 let text = rest.trim_end_matches(' ');
-                if text.contains(": ") || text.ends_with(':') || text.contains('#') {
+                if has_colon_space(text) || text.ends_with(':') || text.contains('#') {
                     return None;
                 }
                 if let Some((s, _)) = kept {
@@ -405,7 +412,7 @@ impl<'a> Skimmer<'a, '_> {
             None => text,
         };
         let body = body.trim_end_matches(' ');
-        if body.contains(": ") || body.ends_with(':') {
+        if has_colon_space(body) || body.ends_with(':') {
             return None;
         }
         if want == Want::Descend {
@@ -506,7 +513,7 @@ fn split_key(text: &str) -> Option<Option<(&str, &str)>> {
             if !(c.is_ascii_alphanumeric() || c == b'_' || c == b'.' || c == b'/') {
                 // Not a key this skim reads; a plain scalar if nothing in it could make it one.
                 let t = text.trim_end_matches(' ');
-                return if t.contains(": ") || t.ends_with(':') { None } else { Some(None) };
+                return if has_colon_space(t) || t.ends_with(':') { None } else { Some(None) };
             }
             let mut i = 0;
             loop {
