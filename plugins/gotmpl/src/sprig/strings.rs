@@ -92,10 +92,8 @@ pub fn register(funcs: &mut Funcs) {
         let parts: Vec<String> = a.as_slice().iter().filter(|v| !v.is_nil()).map(gofmt::format_v).collect();
         Ok(Value::from(parts.join(" ")))
     });
-    funcs.register("indent", Signature::new(&[Int, Str]), |_, a| indent(a.int(0)?, a.str(1)?).map(Value::from));
-    funcs.register("nindent", Signature::new(&[Int, Str]), |_, a| {
-        indent(a.int(0)?, a.str(1)?).map(|s| Value::from(format!("\n{s}")))
-    });
+    funcs.register("indent", Signature::new(&[Int, Str]), |_, a| indent(a.int(0)?, a.str(1)?, "").map(Value::from));
+    funcs.register("nindent", Signature::new(&[Int, Str]), |_, a| indent(a.int(0)?, a.str(1)?, "\n").map(Value::from));
     funcs.register("replace", Signature::new(&[Str, Str, Str]), |_, a| {
         let (old, new, src) = (a.str(0)?, a.str(1)?, a.str(2)?);
         replace_all(src, old, new).map(Value::from)
@@ -259,13 +257,29 @@ pub(crate) fn repeat(s: &str, count: i64) -> Result<String, FuncError> {
 }
 
 /// Sprig's `indent`: `spaces` spaces before the string and after every newline.
-fn indent(spaces: i64, v: &str) -> Result<String, FuncError> {
+/// `indent` (`lead` empty) and `nindent` (`lead` a line break, which Sprig puts before the indented text).
+fn indent(spaces: i64, v: &str, lead: &str) -> Result<String, FuncError> {
     let pad = repeat(" ", spaces)?;
-    let lines = v.bytes().filter(|&b| b == b'\n').count();
-    if lines.saturating_add(1).saturating_mul(pad.len()).saturating_add(v.len()) > MAX_OUTPUT {
+    let lines = memchr::memchr_iter(b'\n', v.as_bytes()).count();
+    let size = lines.saturating_add(1).saturating_mul(pad.len()).saturating_add(v.len());
+    if size > MAX_OUTPUT {
         return Err(FuncError::new("strings: Repeat output length overflow"));
     }
-    Ok(format!("{pad}{}", v.replace('\n', &format!("\n{pad}"))))
+    // `pad + strings.Replace(v, "\n", "\n"+pad, -1)`, built in one buffer of the exact size: `toYaml | nindent`
+    // runs on every values block of a chart, often on large ones.
+    let mut out = String::with_capacity(size.saturating_add(lead.len()));
+    out.push_str(lead);
+    out.push_str(&pad);
+    let mut rest = v;
+    while let Some(i) = memchr::memchr(b'\n', rest.as_bytes()) {
+        // `\n` is ASCII, so the split falls on a character boundary.
+        let (line, tail) = rest.split_at(i + 1);
+        out.push_str(line);
+        out.push_str(&pad);
+        rest = tail;
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// Go's `strings.Replace(src, old, new, -1)` (an empty `old` matches before every rune and at the end).
