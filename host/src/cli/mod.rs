@@ -14,7 +14,7 @@ mod template;
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// Version line: kiln's version, the plugin contract it implements, and its wasmtime.
 const LONG_VERSION: &str = concat!(
@@ -47,7 +47,7 @@ enum Command {
     ///   helm template app ./chart --post-renderer kiln --post-renderer-args post-render \
     ///     --post-renderer-args --patch=patches.yaml
     #[command(name = "post-render", verbatim_doc_comment)]
-    PostRender(post_render::PostRenderArgs),
+    PostRender(Lazy<post_render::PostRenderArgs>),
     /// Render a Helm chart exactly as `helm template` does (Helm 4.1.4), then post-render it.
     ///
     /// Accepts `helm template`'s flags. The chart is rendered by kiln's built-in Helm renderer inside the plugin
@@ -55,7 +55,7 @@ enum Command {
     ///
     ///   kiln template podinfo ./charts/podinfo -n apps -f values.yaml --set replicaCount=3 --patch patches.yaml
     #[command(verbatim_doc_comment)]
-    Template(Box<template::TemplateArgs>),
+    Template(Lazy<Box<template::TemplateArgs>>),
     /// Apply manifests with server-side apply, tracking them in an inventory and pruning what left the set.
     ///
     /// Objects are applied in stages (CRDs and Namespaces, cluster-scoped RBAC and *Class kinds, then the rest),
@@ -70,7 +70,7 @@ enum Command {
     ///   kiln apply --inventory shop template shop examples/charts/shop -n shop -f values.yaml
     ///   kiln apply --inventory web kustomize overlays/production
     #[command(verbatim_doc_comment)]
-    Apply(Box<apply::ApplyArgs>),
+    Apply(Lazy<Box<apply::ApplyArgs>>),
     /// Show what `kiln apply` would change, from a server-side dry-run; exits 0 (no changes), 1 (changes), 2 (error).
     ///
     /// Per object: created, configured, unchanged, pruned or recreated, with a unified diff that leaves out
@@ -79,14 +79,14 @@ enum Command {
     ///
     ///   kiln diff --inventory shop template shop examples/charts/shop -n shop --set replicas=3
     #[command(verbatim_doc_comment)]
-    Diff(Box<diff::DiffArgs>),
+    Diff(Lazy<Box<diff::DiffArgs>>),
     /// Resolve a source, fetch it into the verified cache, and print its revision and digest.
     ///
     ///   kiln fetch podinfo --repo https://stefanprodan.github.io/podinfo --version '^6'
     ///   kiln fetch oci://ghcr.io/stefanprodan/charts/podinfo --version 6.7.0
     ///   kiln fetch 'git+https://github.com/stefanprodan/podinfo.git//charts/podinfo?ref=master'
     #[command(verbatim_doc_comment)]
-    Fetch(fetch::FetchArgs),
+    Fetch(Lazy<fetch::FetchArgs>),
     /// List or prune the source cache.
     #[command(subcommand)]
     Cache(fetch::CacheCommand),
@@ -99,10 +99,65 @@ enum Command {
     ///
     ///   kiln kustomize overlays/production --patch extra-patches.yaml
     #[command(verbatim_doc_comment)]
-    Kustomize(Box<kustomize::KustomizeArgs>),
+    Kustomize(Lazy<Box<kustomize::KustomizeArgs>>),
     /// Inspect and list plugins.
     #[command(subcommand)]
     Plugin(plugin_cmd::PluginCommand),
+}
+
+/// A subcommand's arguments, defined only when that subcommand is parsed or its help shown (`Command::defer`).
+/// Building the definitions of every subcommand's many flags took about a quarter of a millisecond of every run,
+/// most of it for subcommands the run does not use.
+#[derive(Debug)]
+struct Lazy<T>(T);
+
+impl<T: Args> Args for Lazy<T> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd.defer(define::<T>)
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        cmd.defer(define_for_update::<T>)
+    }
+
+    fn group_id() -> Option<clap::Id> {
+        T::group_id()
+    }
+}
+
+/// The deferred definition. It runs after the subcommand's own description was set (the derive sets it once the
+/// arguments are added, which is now), and an `Args` struct's doc comment would replace it: keep the subcommand's.
+fn define<T: Args>(cmd: clap::Command) -> clap::Command {
+    keep_description(cmd, T::augment_args)
+}
+
+fn define_for_update<T: Args>(cmd: clap::Command) -> clap::Command {
+    keep_description(cmd, T::augment_args_for_update)
+}
+
+fn keep_description(cmd: clap::Command, augment: fn(clap::Command) -> clap::Command) -> clap::Command {
+    use clap::builder::{Resettable, StyledStr};
+    let (about, long_about) = (cmd.get_about().cloned(), cmd.get_long_about().cloned());
+    let restore = |s: Option<StyledStr>| s.map_or(Resettable::Reset, Resettable::Value);
+    augment(cmd).about(restore(about)).long_about(restore(long_about))
+}
+
+impl<T: FromArgMatches> FromArgMatches for Lazy<T> {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(matches).map(Lazy)
+    }
+
+    fn from_arg_matches_mut(matches: &mut ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches_mut(matches).map(Lazy)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
+
+    fn update_from_arg_matches_mut(&mut self, matches: &mut ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches_mut(matches)
+    }
 }
 
 /// Sandbox flags shared by every command that runs plugins.
@@ -152,19 +207,19 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::PostRender(args) => {
             let sub = matches.subcommand_matches("post-render").unwrap_or(&matches);
-            post_render::run(args, sub)
+            post_render::run(args.0, sub)
         }
         Command::Template(args) => {
             let sub = matches.subcommand_matches("template").unwrap_or(&matches);
-            template::run(*args, sub)
+            template::run(*args.0, sub)
         }
-        Command::Apply(args) => apply::run(*args, matches.subcommand_matches("apply")),
-        Command::Diff(args) => diff::run(*args, matches.subcommand_matches("diff")),
-        Command::Fetch(args) => fetch::run_fetch(args),
+        Command::Apply(args) => apply::run(*args.0, matches.subcommand_matches("apply")),
+        Command::Diff(args) => diff::run(*args.0, matches.subcommand_matches("diff")),
+        Command::Fetch(args) => fetch::run_fetch(args.0),
         Command::Cache(cmd) => fetch::run_cache(cmd),
         Command::Kustomize(args) => {
             let sub = matches.subcommand_matches("kustomize").unwrap_or(&matches);
-            kustomize::run(*args, sub)
+            kustomize::run(*args.0, sub)
         }
         Command::Plugin(cmd) => plugin_cmd::run(cmd),
     };
@@ -205,4 +260,31 @@ fn write_stdout(s: &str) -> anyhow::Result<()> {
     out.write_all(s.as_bytes())?;
     out.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every subcommand's definition is consistent (clap's own checks), deferred ones included.
+    #[test]
+    fn cli_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+
+    /// A deferred subcommand keeps its own description, not the doc comment of its arguments' struct.
+    #[test]
+    fn deferred_subcommands_keep_their_help() {
+        let mut cmd = Cli::command();
+        cmd.build();
+        let about = |name: &str| {
+            cmd.find_subcommand(name).and_then(|c| c.get_about()).map(ToString::to_string).unwrap_or_default()
+        };
+        assert!(about("template").starts_with("Render a Helm chart exactly as `helm template` does"));
+        assert!(about("kustomize").starts_with("Build a kustomize overlay"));
+        assert!(about("apply").starts_with("Apply manifests with server-side apply"));
+        assert!(about("post-render").starts_with("Post-render a YAML stream"));
+        let template = cmd.find_subcommand("template").map(|c| c.get_arguments().count()).unwrap_or(0);
+        assert!(template > 20, "the template subcommand's flags are defined once built ({template})");
+    }
 }
