@@ -328,6 +328,11 @@ unsafe impl GlobalAlloc for ArenaThenSystem {
 mod tests {
     use super::*;
 
+    /// A layout of `size` bytes aligned to `align` (a power of two in every test).
+    fn l(size: usize, align: usize) -> Layout {
+        Layout::from_size_align(size, align).unwrap_or(Layout::new::<u8>())
+    }
+
     #[test]
     fn bump_reuse_and_fallback() {
         let a = ArenaThenSystem::new();
@@ -362,7 +367,6 @@ mod tests {
     #[test]
     fn free_lists_reuse_large_blocks() {
         let a = ArenaThenSystem::new();
-        let l = |size: usize, align: usize| Layout::from_size_align(size, align).unwrap_or(Layout::new::<u8>());
         // SAFETY: test of the allocator's own contract.
         unsafe {
             let big = a.alloc(l(8000, 8));
@@ -412,8 +416,7 @@ mod tests {
                             _ => 1 + (r >> 16) as usize % 40_000,
                         };
                         let align = [1, 8, 16, 64][(r >> 12) as usize % 4];
-                        let layout = Layout::from_size_align(size, align).unwrap_or(Layout::new::<u8>());
-                        let p = a.alloc(layout);
+                        let p = a.alloc(l(size, align));
                         assert!(!p.is_null() && (p as usize).is_multiple_of(align));
                         p.write_bytes(fill, size);
                         live.push((p as usize, size, align, fill));
@@ -422,8 +425,7 @@ mod tests {
                         let i = (r >> 8) as usize % live.len();
                         let (p, size, align, old_fill) = live.swap_remove(i);
                         let new_size = 1 + (r >> 20) as usize % 20_000;
-                        let layout = Layout::from_size_align(size, align).unwrap_or(Layout::new::<u8>());
-                        let q = a.realloc(p as *mut u8, layout, new_size);
+                        let q = a.realloc(p as *mut u8, l(size, align), new_size);
                         assert!(!q.is_null());
                         let kept = size.min(new_size);
                         assert!((0..kept).all(|k| *q.add(k) == old_fill), "realloc keeps the bytes");
@@ -434,7 +436,7 @@ mod tests {
                         let i = (r >> 8) as usize % live.len();
                         let (p, size, align, f) = live.swap_remove(i);
                         assert!((0..size).all(|k| *(p as *const u8).add(k) == f), "no other block wrote here");
-                        a.dealloc(p as *mut u8, Layout::from_size_align(size, align).unwrap_or(Layout::new::<u8>()));
+                        a.dealloc(p as *mut u8, l(size, align));
                     }
                     _ => {}
                 }
@@ -449,7 +451,6 @@ mod tests {
     #[test]
     fn free_lists_reuse_small_blocks() {
         let a = ArenaThenSystem::new();
-        let l = |size: usize, align: usize| Layout::from_size_align(size, align).unwrap_or(Layout::new::<u8>());
         // SAFETY: test of the allocator's own contract.
         unsafe {
             let x = a.alloc(l(24, 8));
