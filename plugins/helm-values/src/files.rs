@@ -15,11 +15,24 @@ pub struct LoadError(pub String);
 /// Split a stream into documents as `YAMLReader` does: lines keep (or gain) a `\n`, a `\r` before it is dropped,
 /// separator lines are removed, empty documents skipped.
 pub fn split_documents(data: &[u8]) -> Result<Vec<Vec<u8>>, LoadError> {
+    // The usual file: one document, `\n` line ends, no separator line: the document is the file itself.
+    if !data.is_empty()
+        && !data.starts_with(b"---")
+        && memchr::memchr(b'\r', data).is_none()
+        && memchr::memmem::find(data, b"\n---").is_none()
+    {
+        let mut doc = Vec::with_capacity(data.len() + 1);
+        doc.extend_from_slice(data);
+        if !doc.ends_with(b"\n") {
+            doc.push(b'\n');
+        }
+        return Ok(vec![doc]);
+    }
     let mut docs = Vec::new();
     let mut buf: Vec<u8> = Vec::new();
     let mut rest = data;
     while !rest.is_empty() {
-        let (line, next) = match rest.iter().position(|&b| b == b'\n') {
+        let (line, next) = match memchr::memchr(b'\n', rest) {
             Some(i) => (rest.get(..i).unwrap_or_default(), rest.get(i + 1..).unwrap_or_default()),
             None => (rest, &[][..]),
         };
@@ -50,19 +63,24 @@ pub fn split_documents(data: &[u8]) -> Result<Vec<Vec<u8>>, LoadError> {
 /// Convert a parsed YAML document to what Go holds after `json.Unmarshal`: numbers become floats.
 ///
 /// Fails on NaN and infinities, which `encoding/json` refuses to marshal.
-pub fn json_round_trip(v: Value) -> Result<Value, String> {
-    Ok(match v {
-        Value::Int(i) => Value::Float(i as f64),
-        Value::Uint(u) => Value::Float(u as f64),
+pub fn json_round_trip(mut v: Value) -> Result<Value, String> {
+    numbers_to_floats(&mut v)?;
+    Ok(v)
+}
+
+/// [`json_round_trip`] in place: only numbers change, so no map or sequence is rebuilt.
+fn numbers_to_floats(v: &mut Value) -> Result<(), String> {
+    match v {
+        Value::Int(i) => *v = Value::Float(*i as f64),
+        Value::Uint(u) => *v = Value::Float(*u as f64),
         Value::Float(f) if !f.is_finite() => {
-            return Err(format!("json: unsupported value: {}", go_special_float(f)));
+            return Err(format!("json: unsupported value: {}", go_special_float(*f)));
         }
-        Value::Seq(s) => Value::Seq(s.into_iter().map(json_round_trip).collect::<Result<_, _>>()?),
-        Value::Map(m) => {
-            Value::Map(m.into_iter().map(|(k, v)| json_round_trip(v).map(|v| (k, v))).collect::<Result<_, _>>()?)
-        }
-        other => other,
-    })
+        Value::Seq(s) => s.iter_mut().try_for_each(numbers_to_floats)?,
+        Value::Map(m) => m.values_mut().try_for_each(numbers_to_floats)?,
+        _ => {}
+    }
+    Ok(())
 }
 
 fn go_special_float(f: f64) -> &'static str {
@@ -140,6 +158,19 @@ mod tests {
         assert_eq!(e.0, "error reading yaml document: invalid Yaml document separator: x");
         let e = split_documents(b"a: 1\n----\nb: 2\n").unwrap_err();
         assert_eq!(e.0, "error reading yaml document: invalid Yaml document separator: -");
+    }
+
+    /// A single-document file comes back whole, every line ending in `\n`, as the line-by-line split gives it.
+    #[test]
+    fn single_documents_come_back_whole() {
+        for text in ["a: 1\nb: 2\n", "a: 1\nb: 2", "\n", "x", "a: |\n  ---not a separator\n", "a: 1\n  --- b\n"] {
+            let want: Vec<u8> =
+                text.split_inclusive('\n').flat_map(|l| l.trim_end_matches('\n').bytes().chain([b'\n'])).collect();
+            assert_eq!(split_documents(text.as_bytes()).unwrap(), vec![want], "{text:?}");
+        }
+        assert!(split_documents(b"").unwrap().is_empty());
+        // Separators and carriage returns take the line-by-line path.
+        assert_eq!(split_documents(b"---\na: 1\r\n").unwrap(), vec![b"a: 1\n".to_vec()]);
     }
 
     #[test]
