@@ -141,55 +141,47 @@ impl ArenaThenSystem {
     /// A freed large block of at least `size` bytes, taken off its free list (and split when much larger).
     fn take_large(&self, size: usize) -> Option<usize> {
         let first = bucket_of(size);
-        // First fit among the first few blocks of the request's own bucket (sizes there straddle the request).
-        let mut link = &self.large[first];
-        let mut at = link.load(Relaxed);
-        let mut found = None;
-        let mut prev: usize = 0;
-        for _ in 0..LARGE_SEARCH {
-            if at == 0 {
-                break;
-            }
-            // SAFETY: `at` is a free large block on this list; `put_large` wrote its link and size.
-            let (next, block) = unsafe { ((at as *const usize).read(), (at as *const usize).add(1).read()) };
-            if block >= size {
-                found = Some((at, block, next, prev));
-                break;
-            }
-            prev = at;
-            at = next;
-        }
-        let (p, block) = match found {
-            Some((p, block, next, 0)) => {
-                link.store(next, Relaxed);
-                (p, block)
-            }
-            Some((p, block, next, prev)) => {
-                // SAFETY: `prev` is a free block on the same list, whose first word links to `p`.
-                unsafe { (prev as *mut usize).write(next) };
-                (p, block)
-            }
-            None => {
-                // Any block of a larger bucket fits.
-                let (bucket, head) = self
-                    .large
-                    .iter()
-                    .enumerate()
-                    .skip(first + 1)
-                    .find_map(|(b, h)| (h.load(Relaxed) != 0).then_some((b, h.load(Relaxed))))?;
-                link = &self.large[bucket];
-                // SAFETY: `head` is a free large block on this list; `put_large` wrote its link and size.
-                let (next, block) = unsafe { ((head as *const usize).read(), (head as *const usize).add(1).read()) };
-                link.store(next, Relaxed);
-                (head, block)
-            }
-        };
+        let (p, block) = self.take_fitting(first, size).or_else(|| {
+            // Any block of a larger bucket fits: take the first list's head.
+            let head = self.large.iter().skip(first + 1).find(|h| h.load(Relaxed) != 0)?;
+            let p = head.load(Relaxed);
+            // SAFETY: `p` heads a large free list.
+            let (next, block) = unsafe { free_block(p) };
+            head.store(next, Relaxed);
+            Some((p, block))
+        })?;
         // Keep what the request does not need, if it is worth a list entry; the split point stays 16-aligned.
         let used = size.checked_next_multiple_of(CLASS_BYTES)?;
         if block >= used.saturating_add(LARGE_SPLIT) {
             self.put_large(p + used, block - used);
         }
         Some(p)
+    }
+
+    /// First fit among the first few blocks of bucket `b` (sizes there straddle the request), unlinked from it.
+    fn take_fitting(&self, b: usize, size: usize) -> Option<(usize, usize)> {
+        let head = &self.large[b];
+        let mut prev = 0;
+        let mut at = head.load(Relaxed);
+        for _ in 0..LARGE_SEARCH {
+            if at == 0 {
+                return None;
+            }
+            // SAFETY: `at` is on this large free list.
+            let (next, block) = unsafe { free_block(at) };
+            if block >= size {
+                if prev == 0 {
+                    head.store(next, Relaxed);
+                } else {
+                    // SAFETY: `prev` is the free block before `at` on the same list; its first word links to `at`.
+                    unsafe { (prev as *mut usize).write(next) };
+                }
+                return Some((at, block));
+            }
+            prev = at;
+            at = next;
+        }
+        None
     }
 
     fn in_arena(&self, p: usize) -> bool {
@@ -227,6 +219,15 @@ impl ArenaThenSystem {
         self.top.store(new_top, Relaxed);
         Some(aligned as *mut u8)
     }
+}
+
+/// The link and the size that [`ArenaThenSystem::put_large`] wrote at the start of a free large block.
+///
+/// # Safety
+/// `p` must be a block on one of the large free lists.
+unsafe fn free_block(p: usize) -> (usize, usize) {
+    // SAFETY: the caller's contract: the block's first two words are its link and size.
+    unsafe { ((p as *const usize).read(), (p as *const usize).add(1).read()) }
 }
 
 /// Reserve `bytes` of fresh memory for the arena: its start address, or `None` when the memory cannot grow.
