@@ -57,12 +57,6 @@ impl From<&[u8]> for FileData {
     }
 }
 
-impl From<&str> for FileData {
-    fn from(v: &str) -> FileData {
-        FileData::from(v.as_bytes())
-    }
-}
-
 /// A loaded chart and its subcharts.
 #[derive(Debug, Clone, Default)]
 pub struct Chart {
