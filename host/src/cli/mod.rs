@@ -26,8 +26,18 @@ const LONG_VERSION: &str = concat!(
 
 /// kiln renders Helm charts and overlays through sandboxed WebAssembly plugins, post-renders them with patches and
 /// plugins, and applies them.
+// A flag given twice takes its last value, as helm's and kubectl's flag parser does (`--kube-version 1.29
+// --kube-version 1.31`, `--skip-tests --skip-tests`): scripts that append flags must not start failing under kiln.
+// Repeatable options (`-f`, `--set`, ...) still collect every occurrence. Propagated to every subcommand.
 #[derive(Debug, Parser)]
-#[command(name = "kiln", version, long_version = LONG_VERSION, propagate_version = true, max_term_width = 110)]
+#[command(
+    name = "kiln",
+    version,
+    long_version = LONG_VERSION,
+    propagate_version = true,
+    max_term_width = 110,
+    args_override_self = true
+)]
 pub struct Cli {
     /// More logging on stderr (-v: info, -vv: debug, -vvv: trace). `KILN_LOG` accepts a full filter instead.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]

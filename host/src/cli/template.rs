@@ -383,6 +383,53 @@ fn write_output_dir(text: &str, dir: &Path, release: Option<&str>) -> Result<()>
 mod tests {
     use super::*;
 
+    /// A flag given twice takes its last value, as with `helm template`; repeatable options keep every value.
+    #[test]
+    fn repeated_flags_take_the_last_value() {
+        use clap::{CommandFactory as _, FromArgMatches as _};
+        let argv = [
+            "kiln",
+            "-v",
+            "-v",
+            "template",
+            "rel",
+            "chart",
+            "--kube-version",
+            "1.20.0",
+            "--kube-version",
+            "1.31.2",
+            "--skip-tests",
+            "--skip-tests",
+            "-n",
+            "a",
+            "--namespace",
+            "b",
+            "-f",
+            "x.yaml",
+            "-f",
+            "y.yaml",
+            "--set",
+            "a=1",
+            "--set",
+            "b=2",
+        ];
+        let matches = match crate::cli::Cli::command().try_get_matches_from(argv) {
+            Ok(m) => m,
+            Err(e) => panic!("repeated flags must parse: {e}"),
+        };
+        assert_eq!(matches.get_count("verbose"), 2);
+        let Some(sub) = matches.subcommand_matches("template") else { panic!("not parsed as `template`") };
+        let t = match TemplateArgs::from_arg_matches(sub) {
+            Ok(t) => t,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(t.kube_version.as_deref(), Some("1.31.2"));
+        assert!(t.skip_tests);
+        assert_eq!(t.namespace, "b");
+        assert_eq!(t.values, ["x.yaml", "y.yaml"]);
+        assert_eq!(t.set, ["a=1", "b=2"]);
+    }
+
     #[test]
     fn release_names() {
         assert!(validate_release_name("podinfo").is_ok());
