@@ -14,13 +14,17 @@ use kiln_yaml::{Map, Value};
 use crate::chart::Chart;
 use crate::gofmt::format_float64_g;
 
-/// Convert values to `serde_json` for the validator.
+/// Convert values to `serde_json` for the validator. Helm hands the validator the values' JSON encoding, in which
+/// a float with an integral value is written as an integer (`replicas: 2.0` is `2`): such floats become integers,
+/// which `type: integer` accepts in every draft.
 fn to_json(v: &Value) -> serde_json::Value {
     match v {
         Value::Null => serde_json::Value::Null,
         Value::Bool(b) => serde_json::Value::Bool(*b),
         Value::Int(i) => serde_json::Value::from(*i),
         Value::Uint(u) => serde_json::Value::from(*u),
+        #[allow(clippy::cast_possible_truncation)]
+        Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => serde_json::Value::from(*f as i64),
         Value::Float(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, serde_json::Value::Number),
         Value::String(s) => serde_json::Value::String(s.clone()),
         Value::Seq(items) => serde_json::Value::Array(items.iter().map(to_json).collect()),
@@ -86,9 +90,9 @@ fn message(kind: &ValidationErrorKind, instance: &serde_json::Value) -> String {
         K::AdditionalProperties { unexpected } => {
             format!("additional properties {} not allowed", join_quoted(unexpected.iter().map(String::as_str)))
         }
-        K::AnyOf { .. } => "anyOf failed".into(),
+        K::AnyOf { .. } => "'anyOf' failed".into(),
         K::Constant { expected_value } => match &**expected_value {
-            serde_json::Value::Array(_) | serde_json::Value::Object(_) => "const failed".into(),
+            serde_json::Value::Array(_) | serde_json::Value::Object(_) => "'const' failed".into(),
             v => format!("value must be {}", display(v)),
         },
         K::Contains => "no items match contains schema".into(),
@@ -100,7 +104,7 @@ fn message(kind: &ValidationErrorKind, instance: &serde_json::Value) -> String {
                     format!("value must be one of {}", opts.iter().map(display).collect::<Vec<_>>().join(", "))
                 }
             }
-            _ => "enum failed".into(),
+            _ => "'enum' failed".into(),
         },
         K::ExclusiveMaximum { limit } => {
             format!("exclusiveMaximum: got {}, want {}", display(instance), display(limit))
@@ -118,15 +122,24 @@ fn message(kind: &ValidationErrorKind, instance: &serde_json::Value) -> String {
         K::Minimum { limit } => format!("minimum: got {}, want {}", display(instance), display(limit)),
         K::MinLength { limit } => format!("minLength: got {}, want {limit}", len(instance)),
         K::MinProperties { limit } => format!("minProperties: got {}, want {limit}", len(instance)),
-        K::Not { .. } => "not failed".into(),
-        K::OneOfMultipleValid { .. } => "oneOf failed, multiple subschemas matched".into(),
-        K::OneOfNotValid { .. } => "oneOf failed, none matched".into(),
+        K::Not { .. } => "'not' failed".into(),
+        K::OneOfMultipleValid { context } => {
+            let mut valid = context.iter().enumerate().filter(|(_, errors)| errors.is_empty()).map(|(i, _)| i);
+            match (valid.next(), valid.next()) {
+                (Some(a), Some(b)) => format!("'oneOf' failed, subschemas {a}, {b} matched"),
+                _ => "'oneOf' failed, multiple subschemas matched".into(),
+            }
+        }
+        K::OneOfNotValid { .. } => "'oneOf' failed, none matched".into(),
         K::Pattern { pattern } => format!(
             "{} does not match pattern {}",
             instance.as_str().map(quote).unwrap_or_else(|| display(instance)),
             quote(pattern)
         ),
-        K::PropertyNames { .. } => "invalid propertyName".into(),
+        K::PropertyNames { error } => match error.instance().as_str() {
+            Some(name) => format!("invalid propertyName {}", quote(name)),
+            None => "invalid propertyName".into(),
+        },
         K::Required { property } => {
             format!("missing property {}", property.as_str().map(quote).unwrap_or_else(|| display(property)))
         }
@@ -143,7 +156,10 @@ fn message(kind: &ValidationErrorKind, instance: &serde_json::Value) -> String {
         K::UnevaluatedProperties { unexpected } => {
             format!("unevaluated properties {} not allowed", join_quoted(unexpected.iter().map(String::as_str)))
         }
-        K::UniqueItems => "items are not unique".into(),
+        K::UniqueItems => match instance.as_array().and_then(|a| first_duplicate(a)) {
+            Some((i, j)) => format!("items at {i} and {j} are equal"),
+            None => "items are not unique".into(),
+        },
         other => format!("{other:?}"),
     }
 }
@@ -153,28 +169,312 @@ pub fn validate_single(values: &Map, schema: &[u8]) -> Result<(), String> {
     let schema: serde_json::Value = serde_json::from_slice(schema).map_err(|e| e.to_string())?;
     let validator = jsonschema::options().build(&schema).map_err(|e| format!("jsonschema: {e}"))?;
     let instance = serde_json::Value::Object(values.iter().map(|(k, v)| (k.clone(), to_json(v))).collect());
-    let mut lines: Vec<(String, String)> = Vec::new();
-    for e in validator.iter_errors(&instance) {
-        let path = e.instance_path().to_string();
-        let msg = message(e.kind(), e.instance());
-        // The validator Helm uses reports all missing required properties in one line.
-        if let (ValidationErrorKind::Required { property }, Some((last_path, last_msg))) = (e.kind(), lines.last_mut())
-            && *last_path == path
-            && (last_msg.starts_with("missing property ") || last_msg.starts_with("missing properties "))
-        {
-            let names =
-                last_msg.trim_start_matches("missing property ").trim_start_matches("missing properties ").to_owned();
-            let add = property.as_str().map(quote).unwrap_or_else(|| display(property));
-            *last_msg = format!("missing properties {names}, {add}");
-            continue;
-        }
-        lines.push((path, msg));
-    }
-    if lines.is_empty() {
+    let raw: Vec<jsonschema::ValidationError<'_>> = validator.iter_errors(&instance).collect();
+    let errors: Vec<Failure<'_>> = raw.iter().map(Failure::new).collect();
+    if errors.is_empty() {
         return Ok(());
     }
-    let body: Vec<String> = lines.iter().map(|(p, m)| format!("- at {}: {m}", quote(p))).collect();
-    Err(format!("{}\n", body.join("\n")))
+    let docs = Docs { schema: &schema, values: &instance };
+    let mut entries = node_entries(&docs, &errors.iter().collect::<Vec<_>>(), 0, 0);
+    // The whole document is one schema: when it failed once and that failure groups several, the validator
+    // prints the group's members at the top level.
+    if let [only] = entries.as_mut_slice()
+        && only.group
+    {
+        entries = std::mem::take(&mut only.causes);
+    }
+    let mut out = String::new();
+    for e in &entries {
+        e.write(&mut out, 0);
+    }
+    Err(out)
+}
+
+/// The schema and the values being validated, for the details a failure does not carry.
+struct Docs<'d> {
+    schema: &'d serde_json::Value,
+    values: &'d serde_json::Value,
+}
+
+/// One reported failure: where in the values, what, and the failures under it (the validator Helm uses prints a
+/// tree: `validation failed` over several failures of one schema, `'anyOf' failed` over each branch's).
+struct Entry {
+    at: String,
+    msg: String,
+    causes: Vec<Entry>,
+    group: bool,
+}
+
+impl Entry {
+    fn write(&self, out: &mut String, depth: usize) {
+        if depth > 0 {
+            out.push('\n');
+        }
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
+        out.push_str(&format!("- at {}: {}", quote(&self.at), self.msg));
+        for c in &self.causes {
+            c.write(out, depth + 1);
+        }
+        if depth == 0 {
+            out.push('\n');
+        }
+    }
+}
+
+/// A validation error with its evaluation path (through `$ref`s) split into keywords and its instance path split
+/// into tokens.
+struct Failure<'e> {
+    error: &'e jsonschema::ValidationError<'e>,
+    eval: Vec<String>,
+    instance: Vec<String>,
+}
+
+impl<'e> Failure<'e> {
+    fn new(error: &'e jsonschema::ValidationError<'e>) -> Self {
+        let eval = pointer_tokens(&error.evaluation_path().to_string());
+        let instance = pointer_tokens(&error.instance_path().to_string());
+        Failure { error, eval, instance }
+    }
+}
+
+fn pointer_tokens(p: &str) -> Vec<String> {
+    p.split('/').skip(1).map(|t| t.replace("~1", "/").replace("~0", "~")).collect()
+}
+
+fn pointer(tokens: &[String]) -> String {
+    tokens.iter().map(|t| format!("/{}", t.replace('~', "~0").replace('/', "~1"))).collect()
+}
+
+/// How many evaluation-path tokens an applicator takes, and whether it descends into a member of the instance.
+fn applicator(eval: &[String]) -> (usize, bool) {
+    match eval.first().map(String::as_str) {
+        Some("properties" | "patternProperties") => (2, true),
+        Some("prefixItems") => (2, true),
+        Some("items") if eval.get(1).is_some_and(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())) => {
+            (2, true)
+        }
+        Some("items" | "additionalItems" | "additionalProperties" | "contains") => (1, true),
+        Some("unevaluatedProperties" | "unevaluatedItems") => (1, true),
+        Some("allOf" | "anyOf" | "oneOf" | "dependentSchemas" | "dependencies" | "$defs" | "definitions") => (2, false),
+        _ => (1, false),
+    }
+}
+
+/// The order in which the validator Helm uses checks a schema's keywords.
+fn rank(keyword: &str) -> u8 {
+    match keyword {
+        "type" => 0,
+        "const" => 1,
+        "enum" => 2,
+        "format" => 3,
+        "$ref" => 4,
+        "minProperties" => 10,
+        "maxProperties" => 11,
+        "required" => 12,
+        "dependencies" => 13,
+        "properties" | "patternProperties" => 14,
+        "additionalProperties" => 15,
+        "propertyNames" => 16,
+        "dependentSchemas" => 17,
+        "dependentRequired" => 18,
+        "minItems" => 20,
+        "maxItems" => 21,
+        "uniqueItems" => 22,
+        "items" | "prefixItems" | "additionalItems" => 23,
+        "contains" | "minContains" | "maxContains" => 24,
+        "minLength" => 30,
+        "maxLength" => 31,
+        "pattern" => 32,
+        "contentEncoding" | "contentMediaType" | "contentSchema" => 33,
+        "minimum" => 40,
+        "maximum" => 41,
+        "exclusiveMinimum" => 42,
+        "exclusiveMaximum" => 43,
+        "multipleOf" => 44,
+        "$dynamicRef" | "$recursiveRef" => 50,
+        "not" => 51,
+        "allOf" => 52,
+        "anyOf" => 53,
+        "oneOf" => 54,
+        "if" | "then" | "else" => 55,
+        "unevaluatedProperties" => 60,
+        "unevaluatedItems" => 61,
+        _ => 70,
+    }
+}
+
+/// The failures of one schema applied to one value: `errors` all evaluate below the schema at `base` evaluation
+/// tokens, on the value at `depth` instance tokens. The validator stops at the first failing `type`, `const`,
+/// `enum` or `format` keyword; otherwise every keyword's failure counts, a subschema's failures as one (several
+/// grouped under `validation failed`), in keyword order.
+fn node_entries(docs: &Docs<'_>, errors: &[&Failure<'_>], base: usize, depth: usize) -> Vec<Entry> {
+    // A keyword of this schema failed (or the schema is `false` itself).
+    let own: Vec<&Failure<'_>> = errors.iter().copied().filter(|f| f.eval.len() <= base + 1).collect();
+    for stop in ["type", "const", "enum", "format"] {
+        if let Some(f) = own.iter().find(|f| f.eval.get(base).is_some_and(|k| k == stop)) {
+            return vec![leaf(docs, f, depth)];
+        }
+    }
+    let mut ranked: Vec<(u8, Entry)> = Vec::new();
+    let mut required: Vec<&Failure<'_>> = Vec::new();
+    for f in &own {
+        let keyword = f.eval.get(base).map(String::as_str).unwrap_or("");
+        match f.error.kind() {
+            ValidationErrorKind::Required { .. } => required.push(f),
+            ValidationErrorKind::UnevaluatedProperties { unexpected } => {
+                // Each unevaluated property fails the `false` schema on its own.
+                for name in unexpected {
+                    let mut at = f.instance.clone();
+                    at.push(name.clone());
+                    ranked.push((
+                        rank(keyword),
+                        Entry { at: pointer(&at), msg: "false schema".into(), causes: Vec::new(), group: false },
+                    ));
+                }
+            }
+            _ => ranked.push((rank(keyword), leaf(docs, f, depth))),
+        }
+    }
+    ranked.extend(required_entries(docs, &required));
+    // Subschemas: group the deeper failures by the applicator (and member of the value) they went through.
+    let mut children: Vec<(Vec<String>, Vec<String>, Vec<usize>)> = Vec::new();
+    for (i, f) in errors.iter().enumerate() {
+        if f.eval.len() <= base + 1 {
+            continue;
+        }
+        let (take, descends) = applicator(&f.eval[base..]);
+        let key: Vec<String> = f.eval.iter().skip(base).take(take).cloned().collect();
+        let at: Vec<String> = f.instance.iter().take(depth + usize::from(descends)).cloned().collect();
+        match children.iter_mut().find(|(k, a, _)| *k == key && *a == at) {
+            Some((_, _, members)) => members.push(i),
+            None => children.push((key, at, vec![i])),
+        }
+    }
+    let mut all_of: Vec<Entry> = Vec::new();
+    for (key, at, members) in children {
+        let subset: Vec<&Failure<'_>> = members.iter().filter_map(|&i| errors.get(i).copied()).collect();
+        let entries = node_entries(docs, &subset, base + key.len(), at.len());
+        let Some(entry) = one_entry(pointer(&at), entries) else { continue };
+        if key.first().is_some_and(|k| k == "allOf") {
+            all_of.push(entry);
+        } else {
+            ranked.push((rank(key.first().map(String::as_str).unwrap_or("")), entry));
+        }
+    }
+    if !all_of.is_empty() {
+        let at = errors.first().map(|f| pointer(f.instance.get(..depth).unwrap_or(&f.instance))).unwrap_or_default();
+        ranked.push((rank("allOf"), Entry { at, msg: "'allOf' failed".into(), causes: all_of, group: false }));
+    }
+    ranked.sort_by_key(|(r, _)| *r);
+    ranked.into_iter().map(|(_, e)| e).collect()
+}
+/// A subschema's failures as one: itself when alone, else grouped under `validation failed`.
+fn one_entry(at: String, mut entries: Vec<Entry>) -> Option<Entry> {
+    match entries.len() {
+        0 => None,
+        1 => entries.pop(),
+        _ => Some(Entry { at, msg: "validation failed".into(), causes: entries, group: true }),
+    }
+}
+
+/// The report line of one keyword's failure, with the failures of the branches it names (`anyOf`, `oneOf`) or
+/// of the property name (`propertyNames`).
+fn leaf(docs: &Docs<'_>, f: &Failure<'_>, depth: usize) -> Entry {
+    let at = pointer(&f.instance);
+    let instance = f.error.instance();
+    let keyword = f.eval.last().map(String::as_str).unwrap_or("");
+    let mut causes = Vec::new();
+    let msg = match f.error.kind() {
+        ValidationErrorKind::FalseSchema if keyword == "additionalProperties" => {
+            // `additionalProperties: false` beside no `properties`: every member is unexpected.
+            let declared = lookup(docs.schema, &f.error.schema_path().to_string())
+                .and_then(|node| node.get("properties"))
+                .and_then(serde_json::Value::as_object);
+            let object = docs.values.pointer(&at).unwrap_or(instance);
+            let names: Vec<&str> = object
+                .as_object()
+                .map(|o| {
+                    o.keys().map(String::as_str).filter(|k| declared.is_none_or(|d| !d.contains_key(*k))).collect()
+                })
+                .unwrap_or_default();
+            format!("additional properties {} not allowed", join_quoted(names))
+        }
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            for branch in context {
+                let failures: Vec<Failure<'_>> = branch.iter().map(Failure::new).collect();
+                let refs: Vec<&Failure<'_>> = failures.iter().collect();
+                let entries = node_entries(docs, &refs, f.eval.len() + 1, depth);
+                causes.extend(one_entry(at.clone(), entries));
+            }
+            message(f.error.kind(), instance)
+        }
+        ValidationErrorKind::PropertyNames { error } => {
+            // The name is validated as a value of its own, at the top of its own document.
+            causes.push(Entry {
+                at: String::new(),
+                msg: message(error.kind(), error.instance()),
+                causes: Vec::new(),
+                group: false,
+            });
+            message(f.error.kind(), instance)
+        }
+        kind => message(kind, instance),
+    };
+    Entry { at, msg, causes, group: false }
+}
+
+/// `required` failures of one schema as one line; `dependentRequired`/`dependencies` failures as one line per
+/// property that requires others.
+fn required_entries(docs: &Docs<'_>, failures: &[&Failure<'_>]) -> Vec<(u8, Entry)> {
+    let mut out: Vec<(u8, String, Option<String>, Vec<String>)> = Vec::new();
+    for f in failures {
+        let ValidationErrorKind::Required { property } = f.error.kind() else { continue };
+        let missing = property.as_str().map(str::to_owned).unwrap_or_else(|| display(property));
+        let keyword = f.eval.last().map(String::as_str).unwrap_or("required");
+        let at = pointer(&f.instance);
+        let trigger = if keyword == "required" {
+            None
+        } else {
+            // Which present property asked for the missing one.
+            lookup(docs.schema, &f.error.schema_path().to_string()).and_then(serde_json::Value::as_object).and_then(
+                |deps| {
+                    deps.iter()
+                        .find(|(k, v)| {
+                            f.error.instance().get(k.as_str()).is_some()
+                                && v.as_array().is_some_and(|a| a.iter().any(|x| x.as_str() == Some(missing.as_str())))
+                        })
+                        .map(|(k, _)| k.clone())
+                },
+            )
+        };
+        match out.iter_mut().find(|(_, a, t, _)| *a == at && *t == trigger) {
+            Some((_, _, _, names)) => names.push(missing),
+            None => out.push((rank(keyword), at, trigger, vec![missing])),
+        }
+    }
+    out.into_iter()
+        .map(|(r, at, trigger, names)| {
+            let list = join_quoted(names.iter().map(String::as_str));
+            let msg = match (&trigger, names.len()) {
+                (Some(t), _) => format!("properties {list} required, if {} exists", quote(t)),
+                (None, 1) => format!("missing property {list}"),
+                (None, _) => format!("missing properties {list}"),
+            };
+            (r, Entry { at, msg, causes: Vec::new(), group: false })
+        })
+        .collect()
+}
+
+/// The schema node at a JSON pointer.
+fn lookup<'s>(schema: &'s serde_json::Value, ptr: &str) -> Option<&'s serde_json::Value> {
+    schema.pointer(ptr)
+}
+
+/// The first two equal items, as the validator looks for them.
+fn first_duplicate(items: &[serde_json::Value]) -> Option<(usize, usize)> {
+    (0..items.len()).find_map(|i| ((i + 1)..items.len()).find(|&j| items[i] == items[j]).map(|j| (i, j)))
 }
 
 /// `ValidateAgainstSchema`: the chart's schema, then each subchart's against its table. Returns the combined
@@ -219,5 +519,99 @@ mod tests {
         assert!(report.contains("- at '/p': 'b' does not match pattern '^a+$'"), "{report}");
         assert!(report.contains("- at '/e': value must be one of 'x', 'y'"), "{report}");
         assert!(!report.contains("/a"), "1.0 is an integer: {report}");
+    }
+
+    /// Validate YAML values against a schema, as a chart's `values.yaml` would be.
+    fn check(schema: &str, values: &str) -> Result<(), String> {
+        let Ok(Value::Map(values)) = crate::yaml::parse(values) else { panic!("test values must be a map") };
+        validate_single(&values, schema.as_bytes())
+    }
+
+    /// Reports printed by helm v4.1.4 for the same schema and values (its validator stops at a failing `type`,
+    /// `const`, `enum` or `format`, groups several failures of one schema, nests the branches of `anyOf`).
+    #[test]
+    fn report_tree_like_helm() {
+        let schema = r#"{"type":"object","properties":{
+            "a":{"type":"string","minLength":5,"pattern":"^z"},
+            "b":{"type":["integer","null"],"enum":[1,2,null],"minimum":1},
+            "c":{"anyOf":[{"type":"string","minLength":3},{"type":"integer"}]},
+            "o":{"type":"object","properties":{"p":{"type":"integer","maximum":5}},"required":["p"]}}}"#;
+        let base = "a: zzzzzz\nb: 1\nc: xxx\no:\n  p: 1\n";
+        let with = |change: &str| check(schema, &format!("{base}{change}\n"));
+        assert_eq!(with(""), Ok(()));
+        assert_eq!(
+            with("a: abc"),
+            Err("- at '/a': minLength: got 3, want 5\n- at '/a': 'abc' does not match pattern '^z'\n".into())
+        );
+        assert_eq!(with("b: abc"), Err("- at '/b': got string, want null or integer\n".into()));
+        assert_eq!(with("b: 7"), Err("- at '/b': value must be one of 1, 2, <nil>\n".into()));
+        assert_eq!(
+            with("c: ab"),
+            Err("- at '/c': 'anyOf' failed\n  - at '/c': minLength: got 2, want 3\n  - at '/c': got string, want integer\n"
+                .into())
+        );
+        assert_eq!(with("o:\n  p: 9"), Err("- at '/o/p': maximum: got 9, want 5\n".into()));
+        // Several failing properties: one line each, a property failing twice as a group (helm's order among
+        // properties follows Go's map iteration and varies from run to run).
+        let report = with("a: abc\nb: x").unwrap_err();
+        assert!(report.contains("- at '/b': got string, want null or integer\n"), "{report}");
+        assert!(
+            report.contains(
+                "- at '/a': validation failed\n  - at '/a': minLength: got 3, want 5\n  - at '/a': 'abc' does not match pattern '^z'\n"
+            ),
+            "{report}"
+        );
+        assert_eq!(report.lines().count(), 4, "{report}");
+    }
+
+    #[test]
+    fn keyword_messages_like_helm() {
+        let report = |schema: &str, values: &str| check(schema, values).unwrap_err();
+        assert_eq!(
+            report(r#"{"properties":{"a":{"dependentRequired":{"x":["y"]}}}}"#, "a: {x: 1}"),
+            "- at '/a': properties 'y' required, if 'x' exists\n"
+        );
+        assert_eq!(
+            report(
+                r#"{"$schema":"http://json-schema.org/draft-07/schema#","properties":{"a":{"dependencies":{"x":["y"]}}}}"#,
+                "a: {x: 1}"
+            ),
+            "- at '/a': properties 'y' required, if 'x' exists\n"
+        );
+        assert_eq!(
+            report(r#"{"type":"object","propertyNames":{"pattern":"^[a-z]+$"}}"#, "A: 1"),
+            "- at '': invalid propertyName 'A'\n  - at '': 'A' does not match pattern '^[a-z]+$'\n"
+        );
+        assert_eq!(
+            report(r#"{"properties":{"a":{"type":"object","additionalProperties":false}}}"#, "a: {x: 1}"),
+            "- at '/a': additional properties 'x' not allowed\n"
+        );
+        assert_eq!(
+            report(r#"{"additionalProperties":false}"#, "x: 1"),
+            "- at '': additional properties 'x' not allowed\n"
+        );
+        assert_eq!(
+            report(r#"{"properties":{"a":{"uniqueItems":true}}}"#, "a: [1, 1.0]"),
+            "- at '/a': items at 0 and 1 are equal\n"
+        );
+        assert_eq!(
+            report(r#"{"type":"object","properties":{"a":{"type":"string"}},"unevaluatedProperties":false}"#, "b: 1"),
+            "- at '/b': false schema\n"
+        );
+        // A float with an integral value is an integer for every draft (helm validates the values' JSON).
+        assert_eq!(
+            check(
+                r#"{"$schema":"http://json-schema.org/draft-04/schema#","properties":{"a":{"type":"integer"}}}"#,
+                "a: 2.0"
+            ),
+            Ok(())
+        );
+        assert!(
+            check(
+                r#"{"$schema":"http://json-schema.org/draft-04/schema#","properties":{"a":{"type":"integer"}}}"#,
+                "a: 2.5"
+            )
+            .is_err()
+        );
     }
 }
