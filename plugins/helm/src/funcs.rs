@@ -232,7 +232,13 @@ pub fn register(funcs: &mut Funcs) {
         })
     });
     funcs.register("toToml", Signature::new(&[Param::Any]), |_cx, args| {
-        Ok(Value::from(crate::toml::encode(args.value(0)?).unwrap_or_else(|e| e)))
+        let v = args.value(0)?;
+        if v.is_nil() {
+            // The encoder reflects on the value's type before anything else, and `nil` has none: Go panics, and
+            // the template reports the panic.
+            return Err(FuncError::new("reflect: call of reflect.Value.Type on zero Value"));
+        }
+        Ok(Value::from(crate::toml::encode(v).unwrap_or_else(|e| e)))
     });
     funcs.register("fromToml", Signature::new(&[Param::String]), |_cx, args| {
         Ok(match crate::toml::decode(args.str(0)?) {

@@ -1,8 +1,11 @@
-//! `toToml` and `fromToml`: TOML as Helm's library (`BurntSushi/toml`) writes and reads it.
+//! `toToml` and `fromToml`: TOML as Helm's library (`BurntSushi/toml` v1.6.0, which Helm 4.1.4 vendors) writes
+//! and reads it.
 //!
 //! The encoder writes plain keys first (sorted), then tables as `[a.b]` sections, each nesting level indented by
-//! two spaces, with a blank line before each top-level table; `nil` values are skipped; floats always carry a
-//! decimal point. Decoded integers are `int64`, floats `float64`.
+//! two spaces, with a blank line before each top-level table; `nil` values are skipped; floats are Go's shortest
+//! `%g` form with `.0` added when it has neither a point nor an exponent (`1.0`, `1.5`, `1e+06`). A value that is
+//! not a table is written as a bare TOML value (`toToml 1` is `1`, `toToml (list 1 "a")` is `[1, "a"]`), an array
+//! holding `nil` is refused, and an array of tables needs a key. Decoded integers are `int64`, floats `float64`.
 
 use std::rc::Rc;
 
@@ -23,7 +26,7 @@ fn quote_string(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\u{0c}' => out.push_str("\\f"),
             '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
     }
@@ -53,19 +56,23 @@ fn element(v: &Value) -> Result<String, String> {
         Value::Uint64(u) => u.to_string(),
         Value::Uint8(u) => u.to_string(),
         Value::Float64(f) => {
+            let sign = if f.is_sign_negative() { "-" } else { "" };
             if f.is_nan() {
-                "nan".into()
+                format!("{sign}nan")
             } else if f.is_infinite() {
-                if *f > 0.0 { "inf".into() } else { "-inf".into() }
+                format!("{sign}inf")
             } else {
-                let s = gotmpl::strconv::format_float(*f, b'f', -1);
-                if s.contains('.') { s } else { format!("{s}.0") }
+                let s = gotmpl::strconv::format_float(*f, b'g', -1);
+                if s.contains(['.', 'e']) { s } else { format!("{s}.0") }
             }
         }
         Value::String(s) => quote_string(s),
         Value::Bytes(b) => quote_string(&String::from_utf8_lossy(b)),
         Value::List(l) => {
-            let items = l.items().iter().filter(|v| !v.is_nil()).map(element).collect::<Result<Vec<_>, _>>()?;
+            if l.items().iter().any(Value::is_nil) {
+                return Err("toml: cannot encode array with nil element".into());
+            }
+            let items = l.items().iter().map(element).collect::<Result<Vec<_>, _>>()?;
             format!("[{}]", items.join(", "))
         }
         Value::Map(m) => {
@@ -153,17 +160,21 @@ impl Encoder {
     }
 }
 
-/// `toToml`: the TOML text, or `Err` with the encoder's message (which Helm returns as the result).
+/// `toToml`: the TOML text, or `Err` with the encoder's message (which Helm returns as the result). The caller
+/// handles `nil`, on which the encoder panics.
 pub fn encode(v: &Value) -> Result<String, String> {
+    const NO_KEY: &str = "toml: top-level values must be Go maps or structs";
     let m = match v {
         Value::Map(m) => m.clone(),
         Value::Object(o) => match o.underlying() {
             Some(Value::Map(m)) => m,
-            _ => return Err(format!("toml: top-level values must be Go maps or structs, not {}", o.type_name())),
+            Some(other) => return encode(&other),
+            None => return Err(format!("toml: unsupported type: {}", o.type_name())),
         },
-        other => {
-            return Err(format!("toml: top-level values must be Go maps or structs, not {}", other.type_name()));
-        }
+        // An array of tables is written under its key; at the top there is none.
+        other if is_table_array(other) => return Err(NO_KEY.into()),
+        // Anything else is written as a bare value, without a line break.
+        other => return element(other),
     };
     let mut e = Encoder { out: String::new() };
     e.table(&[], &m)?;
@@ -211,5 +222,37 @@ mod tests {
         let m = v.as_map().unwrap();
         assert!(matches!(m.get("a"), Some(Value::Int64(1))));
         assert!(decode("a = ").is_err());
+    }
+
+    /// `toToml` of values that are not tables, and of floats, as helm v4.1.4 prints them.
+    #[test]
+    fn encodes_values_and_floats_like_helm() {
+        let l = |items: Vec<Value>| Value::List(List::new(items));
+        let m = |k: &str, v: Value| Value::map([(k, v)]);
+        for (v, want) in [
+            (Value::Float64(0.0), Ok("0.0")),
+            (Value::Float64(-0.0), Ok("-0.0")),
+            (Value::Int(1), Ok("1")),
+            (Value::Float64(1.5), Ok("1.5")),
+            (Value::Float64(1e6), Ok("1e+06")),
+            (Value::Float64(1e21), Ok("1e+21")),
+            (Value::Bool(true), Ok("true")),
+            (Value::from("a\"b\nc\t"), Ok("\"a\\\"b\\nc\\t\"")),
+            (l(vec![Value::Int(1), Value::from("a"), Value::Float64(2.5)]), Ok("[1, \"a\", 2.5]")),
+            (l(vec![l(vec![Value::Int(1)]), l(vec![Value::from("x")])]), Ok("[[1], [\"x\"]]")),
+            (l(vec![]), Ok("[]")),
+            (l(vec![Value::Nil]), Err("toml: cannot encode array with nil element")),
+            (
+                l(vec![m("a", Value::Int(1)), m("b", Value::Int(2))]),
+                Err("toml: top-level values must be Go maps or structs"),
+            ),
+            (m("a", Value::Float64(1e6)), Ok("a = 1e+06\n")),
+            (m("a", Value::Float64(0.000001)), Ok("a = 1e-06\n")),
+            (m("a", Value::Float64(123456789.0)), Ok("a = 1.23456789e+08\n")),
+            (m("a", Value::Float64(100000.0)), Ok("a = 100000.0\n")),
+            (m("a", l(vec![Value::Int(1), Value::Nil])), Err("toml: cannot encode array with nil element")),
+        ] {
+            assert_eq!(encode(&v), want.map(str::to_owned).map_err(str::to_owned), "{v:?}");
+        }
     }
 }

@@ -99,6 +99,8 @@ impl Encoder {
                 self.out.push_str(&super::encoding::base64_encode(b, super::encoding::BASE64_STD));
                 self.out.push('"');
             }
+            // A nil slice (`rest` of an empty list, `regexFindAll` without a match) is JSON `null`, as in Go.
+            Value::List(l) if l.is_nil() => self.out.push_str("null"),
             Value::List(l) => {
                 self.enter_container()?;
                 self.out.push('[');

@@ -9,7 +9,7 @@
 
 use super::conv::{as_list, is_empty, kind_of, nil_deref, slice_items, strslice, strval, to_int64};
 use crate::funcs::{FuncError, Funcs, Param, Signature};
-use crate::value::{List, Value};
+use crate::value::{ElemType, List, Value};
 
 /// The elements of `v`, or Sprig's `Cannot <what> on type <kind>` error.
 fn items_or(v: &Value, what: impl FnOnce(&str) -> String) -> Result<Vec<Value>, FuncError> {
@@ -56,12 +56,19 @@ pub fn register(funcs: &mut Funcs) {
     for name in ["rest", "mustRest"] {
         funcs.register(name, Signature::new(&[Any]), |_, a| {
             let items = items_or(a.value(0)?, |k| format!("Cannot find rest on type {k}"))?;
+            // Sprig returns a nil slice for an empty list (`toJson` prints `null`).
+            if items.is_empty() {
+                return Ok(Value::List(List::nil(ElemType::Any)));
+            }
             Ok(Value::list(items.into_iter().skip(1).collect()))
         });
     }
     for name in ["initial", "mustInitial"] {
         funcs.register(name, Signature::new(&[Any]), |_, a| {
             let mut items = items_or(a.value(0)?, |k| format!("Cannot find initial on type {k}"))?;
+            if items.is_empty() {
+                return Ok(Value::List(List::nil(ElemType::Any)));
+            }
             items.pop();
             Ok(Value::list(items))
         });
@@ -115,6 +122,10 @@ pub fn register(funcs: &mut Funcs) {
         let mut out = Vec::new();
         for l in a.as_slice() {
             out.extend(items_or(l, |k| format!("Cannot concat type {k} as list"))?);
+        }
+        // Nothing appended leaves Sprig's result a nil slice.
+        if out.is_empty() {
+            return Ok(Value::List(List::nil(ElemType::Any)));
         }
         Ok(Value::list(out))
     });

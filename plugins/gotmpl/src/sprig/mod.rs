@@ -9,8 +9,6 @@
 //! become call errors with Go's texts. Known deviations, all forced by the value model or the sandbox:
 //!
 //! * `keys` and `values` return sorted key order where Go's map order is random;
-//! * results that Go would leave as nil slices (`rest` of an empty list, `concat` of nothing, `regexFindAll`
-//!   without a match) are empty slices: they print the same (`[]`) but `toJson` gives `[]` where Go gives `null`;
 //! * `chunk` returns `[][]interface {}` in Go; the value model has no nested slice type, so `typeOf` says
 //!   `[]interface {}`;
 //! * byte-slicing string functions (`trunc`, `substr`, `abbrev`, `wrap`) that would cut a UTF-8 sequence produce

@@ -21,7 +21,7 @@ use super::strings::MAX_OUTPUT;
 use super::unicode as uni;
 use crate::funcs::{FuncError, Funcs, Param, Signature};
 use crate::strconv;
-use crate::value::{List, Value};
+use crate::value::{ElemType, List, Value};
 
 /// A Go `*syntax.Error`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -963,8 +963,10 @@ pub fn register(funcs: &mut Funcs) {
         let re = GoRegex::compile(a.str(0)?).map_err(compile_err)?;
         Ok(Value::Bool(re.re.is_match(a.str(1)?)))
     });
+    // Go's `FindAllString` leaves its result nil when nothing matched: `toJson` prints `null`.
     let find_all = |re: &GoRegex, s: &str, n: i64| -> Value {
-        strings(re.all_matches(s, n).into_iter().map(|(b, e)| s[b..e].to_string()).collect())
+        let found: Vec<String> = re.all_matches(s, n).into_iter().map(|(b, e)| s[b..e].to_string()).collect();
+        if found.is_empty() { Value::List(List::nil(ElemType::String)) } else { strings(found) }
     };
     funcs.register("regexFindAll", three_int, move |_, a| {
         Ok(find_all(&*GoRegex::must_compile(a.str(0)?)?, a.str(1)?, a.int(2)?))
@@ -992,11 +994,15 @@ pub fn register(funcs: &mut Funcs) {
             re.replace_all(a.str(1)?, a.str(2)?, literal).map(Value::from)
         });
     }
-    funcs.register("regexSplit", three_int, |_, a| {
-        Ok(strings(split(&*GoRegex::must_compile(a.str(0)?)?, a.str(1)?, a.int(2)?)))
+    // Go's `Split` with `n == 0` returns a nil slice.
+    let split_value = |re: &GoRegex, s: &str, n: i64| -> Value {
+        if n == 0 { Value::List(List::nil(ElemType::String)) } else { strings(split(re, s, n)) }
+    };
+    funcs.register("regexSplit", three_int, move |_, a| {
+        Ok(split_value(&*GoRegex::must_compile(a.str(0)?)?, a.str(1)?, a.int(2)?))
     });
     funcs.register("mustRegexSplit", three_int, move |_, a| {
-        Ok(strings(split(&*GoRegex::compile(a.str(0)?).map_err(compile_err)?, a.str(1)?, a.int(2)?)))
+        Ok(split_value(&*GoRegex::compile(a.str(0)?).map_err(compile_err)?, a.str(1)?, a.int(2)?))
     });
     funcs.register("regexQuoteMeta", Signature::new(&[Str]), |_, a| Ok(Value::from(quote_meta(a.str(0)?))));
 }
