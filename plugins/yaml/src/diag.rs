@@ -3,7 +3,7 @@
 //! The parser (`saphyr-parser`) has its own messages and positions. go-yaml (a port of libyaml) prints
 //! `yaml: line N: <problem>` where the problem is libyaml's text without its context, and `N` is the 1-based line
 //! for scanner errors but the 0-based line for parser errors, with no line at all when that number is 0. This module
-//! maps one onto the other, and adds the two checks libyaml makes that saphyr does not (unknown directives and
+//! maps one onto the other, and adds the checks libyaml makes that saphyr does not (directive names, unknown directives and
 //! `%YAML` versions other than 1.1).
 
 use crate::error::Error;
@@ -334,6 +334,15 @@ pub(crate) fn check_directives(src: &str) -> Result<(), Error> {
         let Some(directive) = l.strip_prefix('%') else {
             break;
         };
+        // libyaml reads the name as letters, digits, `_` and `-`, and wants a blank or the line's end after it.
+        let name_len = directive.bytes().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')).count();
+        let scanner_error = |problem: &str| Err(Error::syntax(problem, line, 1, go_line(Stage::Scanner, line)));
+        if name_len == 0 {
+            return scanner_error("could not find expected directive name");
+        }
+        if directive.as_bytes().get(name_len).is_some_and(|b| !matches!(b, b' ' | b'\t')) {
+            return scanner_error("found unexpected non-alphabetical character");
+        }
         let mut words = directive.split([' ', '\t']).filter(|w| !w.is_empty());
         match words.next() {
             Some("YAML") => {
@@ -344,10 +353,7 @@ pub(crate) fn check_directives(src: &str) -> Result<(), Error> {
                 }
             }
             Some("TAG") => {}
-            _ => {
-                let stage = Stage::Scanner;
-                return Err(Error::syntax("found unknown directive name", line, 1, go_line(stage, line)));
-            }
+            _ => return scanner_error("found unknown directive name"),
         }
     }
     Ok(())
