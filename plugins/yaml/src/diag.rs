@@ -3,8 +3,8 @@
 //! The parser (`saphyr-parser`) has its own messages and positions. go-yaml (a port of libyaml) prints
 //! `yaml: line N: <problem>` where the problem is libyaml's text without its context, and `N` is the 1-based line
 //! for scanner errors but the 0-based line for parser errors, with no line at all when that number is 0. This module
-//! maps one onto the other, and adds the checks libyaml makes that saphyr does not (directive names, unknown directives and
-//! `%YAML` versions other than 1.1).
+//! maps one onto the other, and adds the checks libyaml makes that saphyr does not (directive names, unknown
+//! directives and `%YAML` versions other than 1.1).
 
 use crate::error::Error;
 use saphyr_parser::Marker;
