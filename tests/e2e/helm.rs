@@ -13,6 +13,8 @@ struct Case {
     name: String,
     args: Vec<String>,
     expected_ok: Option<String>,
+    /// What helm printed on stderr, for a case where it fails.
+    expected_err: Option<String>,
     deterministic: bool,
 }
 
@@ -35,10 +37,12 @@ fn load_case(dir: &Path) -> Case {
     args.extend(spec["args"].as_array().into_iter().flatten().filter_map(|a| a.as_str().map(str::to_owned)));
     let expected_ok = (spec["exit_code"].as_i64() == Some(0))
         .then(|| std::fs::read_to_string(dir.join("expected.yaml")).expect("expected.yaml"));
+    let expected_err = std::fs::read_to_string(dir.join("expected.err")).ok();
     Case {
         name: dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
         args,
         expected_ok,
+        expected_err,
         deterministic: spec["deterministic"].as_bool().unwrap_or(true),
     }
 }
@@ -72,6 +76,17 @@ fn masked_equal(a: &str, b: &str) -> bool {
     }
     let (la, lb): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
     la.len() == lb.len() && la.iter().zip(&lb).all(|(x, y)| x == y || shape(x) == shape(y))
+}
+
+/// Whether kiln's stderr is the error helm printed. Helm lists the schema failures of several properties in Go's
+/// random map order, so those compare as sets of lines.
+fn same_error(got: &str, want: &str) -> bool {
+    fn lines(s: &str) -> Vec<&str> {
+        let mut v: Vec<&str> = s.lines().collect();
+        v.sort_unstable();
+        v
+    }
+    got == want || (want.contains("specifications of the schema") && lines(got) == lines(want))
 }
 
 fn first_difference(got: &str, want: &str) -> String {
@@ -108,7 +123,12 @@ fn helm_corpus_matches_helm_template() {
             None if out.status.success() => Err("helm fails on this case; kiln succeeded".to_owned()),
             None => {
                 assert!(!stderr.contains("panicked"), "{}: kiln panicked: {stderr}", case.name);
-                Ok(())
+                match &case.expected_err {
+                    Some(want) if !same_error(&stderr, want) => {
+                        Err(format!("stderr differs from helm's:\n--- kiln\n{stderr}--- helm\n{want}"))
+                    }
+                    _ => Ok(()),
+                }
             }
         };
         let listed = known.contains(&case.name);
@@ -198,7 +218,13 @@ fn own_helm_cases_through_the_binary() {
             Ok(want) if stdout != want => problems.push(format!("{name}: {}", first_difference(&stdout, &want))),
             Ok(_) => {}
             Err(_) if out.status.success() => problems.push(format!("{name}: helm fails on this case; kiln succeeded")),
-            Err(_) => {}
+            Err(_) => {
+                let want =
+                    std::fs::read_to_string(dir.join("expected").join(format!("{name}.err"))).unwrap_or_default();
+                if !same_error(&stderr, &want) {
+                    problems.push(format!("{name}: stderr differs from helm's:\n--- kiln\n{stderr}--- helm\n{want}"));
+                }
+            }
         }
     }
     assert!(count > 20, "cases.txt lists only {count} cases");

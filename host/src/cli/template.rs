@@ -221,7 +221,7 @@ pub(super) fn render(args: &TemplateArgs, matches: &ArgMatches) -> Result<(Strin
         },
         config,
     };
-    let docs = helm.render(&input).map_err(|e| anyhow!(e))?;
+    let docs = helm.render(&input).map_err(helm_error)?;
 
     let steps: Vec<PluginRef> = super::post_render::ordered_steps(
         matches,
@@ -247,6 +247,16 @@ pub(super) fn render(args: &TemplateArgs, matches: &ArgMatches) -> Result<(Strin
 
     let text = if args.show_only.is_empty() { text } else { show_only(&text, &args.show_only)? };
     Ok((name, text))
+}
+
+/// The Helm renderer's own errors (template, values, schema, chart errors) print as `helm template` prints them,
+/// so that kiln's stderr reads like Helm's (`Error: execution error at (chart/templates/x.yaml:1:35): …`); the
+/// sandbox's errors (memory or time limit, trap) keep naming the plugin and the limit.
+fn helm_error(e: crate::plugin::PluginCallError) -> anyhow::Error {
+    match e {
+        crate::plugin::PluginCallError::Guest { error, .. } => anyhow!(error.message),
+        other => anyhow!(other),
+    }
 }
 
 /// Helm's layout: every document as `---\n# Source: PATH\nCONTENT\n`, after the release manifest printed as
