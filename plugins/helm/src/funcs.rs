@@ -136,37 +136,36 @@ fn from_yaml_as(s: &str, want_map: bool) -> Result<kiln_yaml::Value, String> {
 }
 
 /// Go's `encoding/json` error text for invalid input, approximated from the parser's error.
-fn go_json_error(src: &str, e: &serde_json::Error) -> String {
-    use serde_json::error::Category;
-    match e.classify() {
-        Category::Eof => "unexpected end of JSON input".into(),
-        _ => {
-            let line = e.line();
-            let col = e.column();
-            let c = src
-                .lines()
-                .nth(line.saturating_sub(1))
-                .and_then(|l| l.chars().nth(col.saturating_sub(1)))
-                .unwrap_or(' ');
-            format!("invalid character {} looking for beginning of value", go_quote_rune(c))
+/// The error `json.Unmarshal` into `target` gives for text `serde_json` refused: Go's scanner's own message
+/// (`invalid character '1' after object key`, the offending byte quoted as Go quotes it), from the engine's
+/// Go-faithful decoder. Text that is valid JSON but holds a number beyond float64 fails on the top-level kind first
+/// when that is not the target's (`cannot unmarshal number into Go value of type map[string]interface {}`).
+fn go_json_error(src: &str, e: &serde_json::Error, target: &str) -> String {
+    let Some(go) = gotmpl::sprig::json::decode(src).error else {
+        return if e.classify() == serde_json::error::Category::Eof {
+            "unexpected end of JSON input".into()
+        } else {
+            e.to_string()
+        };
+    };
+    if go.message().starts_with("json: cannot unmarshal") {
+        let top = match src.trim_start_matches([' ', '\t', '\n', '\r']).bytes().next() {
+            Some(b'{') => "object",
+            Some(b'[') => "array",
+            _ => "number",
+        };
+        let wanted = if target.starts_with("map") { "object" } else { "array" };
+        if top != wanted {
+            return format!("json: cannot unmarshal {top} into Go value of type {target}");
         }
     }
-}
-
-fn go_quote_rune(c: char) -> String {
-    match c {
-        '\'' => "'\\''".into(),
-        '\n' => "'\\n'".into(),
-        '\t' => "'\\t'".into(),
-        '\r' => "'\\r'".into(),
-        c => format!("'{c}'"),
-    }
+    go.message().to_owned()
 }
 
 fn from_json_as(s: &str, want_map: bool) -> Result<kiln_yaml::Value, String> {
-    let parsed: serde_json::Value = serde_json::from_str(s).map_err(|e| go_json_error(s, &e))?;
-    let v = kiln_helm_values::from_json_value(parsed);
     let target = if want_map { "map[string]interface {}" } else { "[]interface {}" };
+    let parsed: serde_json::Value = serde_json::from_str(s).map_err(|e| go_json_error(s, &e, target))?;
+    let v = kiln_helm_values::from_json_value(parsed);
     match (&v, want_map) {
         (kiln_yaml::Value::Null, true) => Ok(kiln_yaml::Value::Map(kiln_yaml::Map::new())),
         (kiln_yaml::Value::Null, false) => Ok(kiln_yaml::Value::Seq(Vec::new())),
@@ -318,5 +317,23 @@ mod tests {
             "json: cannot unmarshal array into Go value of type map[string]interface {}"
         );
         assert_eq!(from_json_as("{", true).unwrap_err(), "unexpected end of JSON input");
+    }
+
+    /// `fromJson`/`fromJsonArray` errors as helm v4.1.4 returned them (Go's scanner's messages).
+    #[test]
+    fn from_json_syntax_errors_like_helm() {
+        for (text, want_map, want) in [
+            ("\u{b6}\u{eb}", true, "invalid character '\u{c2}' looking for beginning of value"),
+            ("{\"a\" 1}", true, "invalid character '1' after object key"),
+            ("[1,]", true, "invalid character ']' looking for beginning of value"),
+            ("tru", true, "invalid character ' ' in literal true (expecting 'e')"),
+            ("{\"a\":1} x", true, "invalid character 'x' after top-level value"),
+            ("[1 2]", false, "invalid character '2' after array element"),
+            ("{\"a\":\"\\x\"}", true, "invalid character 'x' in string escape code"),
+            ("1e400", true, "json: cannot unmarshal number into Go value of type map[string]interface {}"),
+            ("", true, "unexpected end of JSON input"),
+        ] {
+            assert_eq!(from_json_as(text, want_map).unwrap_err(), want, "{text:?}");
+        }
     }
 }
