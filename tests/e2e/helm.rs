@@ -230,3 +230,54 @@ fn own_helm_cases_through_the_binary() {
     assert!(count > 20, "cases.txt lists only {count} cases");
     assert!(problems.is_empty(), "own helm cases through kiln template:\n{}", problems.join("\n"));
 }
+
+/// Every file under `root`, by path relative to it, with its bytes.
+fn tree(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.clone());
+                out.push((rel, std::fs::read(&path).unwrap_or_default()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `--output-dir` writes the same files, byte for byte, and prints the same lines as `helm template` (CRDs with
+/// their trailing blank line, outside the release directory with `--release-name`; one `wrote` line per document).
+#[test]
+fn output_dir_matches_helm() {
+    let Some(helm) = require("reference helm (KILN_REF_HELM)", std::env::var_os("KILN_REF_HELM")) else { return };
+    let chart = support::repo_root().join("plugins/helm/tests/charts/parent").display().to_string();
+    let cache = support::shared_cache();
+    for extra in [&["--include-crds"][..], &["--include-crds", "--release-name"], &["--no-hooks", "--skip-tests"]] {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let (h, k) = (tmp.path().join("helm"), tmp.path().join("kiln"));
+        std::fs::create_dir_all(&h).expect("mkdir");
+        std::fs::create_dir_all(&k).expect("mkdir");
+        let args: Vec<&str> = ["template", "rel", chart.as_str(), "--output-dir", "out"]
+            .into_iter()
+            .chain(extra.iter().copied())
+            .collect();
+        let ho = std::process::Command::new(&helm).args(&args).current_dir(&h).output().expect("run helm");
+        let ko = support::kiln().args(&args).current_dir(&k).env("KILN_CACHE_DIR", cache).output().expect("run kiln");
+        assert!(ho.status.success() && ko.status.success(), "{extra:?}: {}", String::from_utf8_lossy(&ko.stderr));
+        assert_eq!(String::from_utf8_lossy(&ko.stdout), String::from_utf8_lossy(&ho.stdout), "{extra:?}: stdout");
+        let (ht, kt) = (tree(&h.join("out")), tree(&k.join("out")));
+        assert_eq!(
+            kt.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>(),
+            ht.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>(),
+            "{extra:?}: files"
+        );
+        for ((path, kb), (_, hb)) in kt.iter().zip(&ht) {
+            assert_eq!(String::from_utf8_lossy(kb), String::from_utf8_lossy(hb), "{extra:?}: {}", path.display());
+        }
+    }
+}

@@ -362,31 +362,54 @@ fn glob_match(pattern: &str, name: &str) -> bool {
     go(&p, &n)
 }
 
-/// `--output-dir`: each template's documents in `DIR[/NAME]/<source path>`, documents of one file separated by `---`.
+/// `--output-dir`: every document appended to a file named by its source path, as Helm writes them: under
+/// `DIR/RELEASE` with `--release-name` (CRDs stay directly under `DIR`), each document exactly as the stream
+/// printed it (`---\n# Source: PATH\nCONTENT\n`, so a CRD keeps the blank line its file's final line break
+/// makes), one `wrote FILE` line per document in stream order, then a blank line.
 fn write_output_dir(text: &str, dir: &Path, release: Option<&str>) -> Result<()> {
-    let base = match release {
-        Some(r) => dir.join(r),
-        None => dir.to_path_buf(),
-    };
-    let mut written: std::collections::BTreeMap<PathBuf, String> = std::collections::BTreeMap::new();
-    for (path, doc) in split_sources(text) {
+    let release_dir = release.map(|r| dir.join(r));
+    let mut files: Vec<(PathBuf, String)> = Vec::new();
+    let mut report = String::new();
+    for part in text.split("---\n# Source: ").skip(1) {
+        let path = part.split_once('\n').map_or(part, |(p, _)| p);
         if path.split('/').any(|c| c == ".." || c.is_empty()) || path.starts_with('/') {
             bail!("refusing to write template output outside the output directory: {path}");
         }
-        let file = base.join(&path);
-        let entry = written.entry(file).or_default();
-        entry.push_str("---\n");
-        entry.push_str(&doc);
-        entry.push('\n');
+        let base = match &release_dir {
+            Some(r) if !is_crd_path(path) => r.as_path(),
+            _ => dir,
+        };
+        let file = base.join(path);
+        report.push_str(&format!("wrote {}\n", file.display()));
+        let doc = format!("---\n# Source: {part}");
+        match files.iter_mut().find(|(f, _)| *f == file) {
+            Some((_, content)) => content.push_str(&doc),
+            None => files.push((file, doc)),
+        }
     }
-    for (file, content) in written {
+    for (file, content) in &files {
         if let Some(parent) = file.parent() {
             std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
         }
-        std::fs::write(&file, content).with_context(|| format!("writing {}", file.display()))?;
-        super::write_stdout(&format!("wrote {}\n", file.display()))?;
+        std::fs::write(file, content).with_context(|| format!("writing {}", file.display()))?;
     }
-    Ok(())
+    report.push('\n');
+    super::write_stdout(&report)
+}
+
+/// Whether a source path names a file of a chart's `crds/` directory (`app/crds/x.yaml`,
+/// `app/charts/sub/crds/x.yaml`) rather than a template (`app/templates/…`).
+fn is_crd_path(path: &str) -> bool {
+    let mut parts = path.split('/').skip(1);
+    while let Some(dir) = parts.next() {
+        match dir {
+            "crds" => return true,
+            // A subchart: its name, then its own layout.
+            "charts" if parts.next().is_some() => {}
+            _ => return false,
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -438,6 +461,16 @@ mod tests {
         assert_eq!(t.namespace, "b");
         assert_eq!(t.values, ["x.yaml", "y.yaml"]);
         assert_eq!(t.set, ["a=1", "b=2"]);
+    }
+
+    #[test]
+    fn crd_paths() {
+        assert!(is_crd_path("app/crds/widget.yaml"));
+        assert!(is_crd_path("app/crds/sub/widget.yaml"));
+        assert!(is_crd_path("app/charts/sub/crds/gadget.yaml"));
+        assert!(!is_crd_path("app/templates/crds/x.yaml"));
+        assert!(!is_crd_path("app/charts/sub/templates/cm.yaml"));
+        assert!(!is_crd_path("app/templates/cm.yaml"));
     }
 
     #[test]
