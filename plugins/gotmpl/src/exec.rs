@@ -981,7 +981,7 @@ impl<'e, 't> State<'e, 't, '_> {
                 _ => Err(self.errorf(format_args!("expected string; found {n}"))),
             },
             Param::Any => Ok(self.eval_empty_interface(dot, n)?.value()),
-            Param::List | Param::Strings | Param::Map | Param::Bytes => {
+            Param::List | Param::Strings | Param::Map | Param::Bytes | Param::Time => {
                 Err(self.errorf(format_args!("can't handle {n} for arg of type {typ}")))
             }
         }

@@ -57,6 +57,8 @@ pub enum Param {
     Map,
     /// `[]byte`.
     Bytes,
+    /// `time.Time` (a struct: no literal converts to it, and `nil` cannot be assigned).
+    Time,
 }
 
 impl Param {
@@ -73,6 +75,7 @@ impl Param {
             Param::Strings => "[]string",
             Param::Map => "map[string]interface {}",
             Param::Bytes => "[]uint8",
+            Param::Time => "time.Time",
         }
     }
 
@@ -94,6 +97,7 @@ impl Param {
             (Param::List, Value::List(l)) => l.elem_type() == ElemType::Any,
             (Param::Strings, Value::List(l)) => l.elem_type() == ElemType::String,
             (Param::Map, Value::Map(m)) => m.elem_type() == ElemType::Any,
+            (Param::Time, Value::Object(o)) => o.type_name() == "time.Time",
             _ => false,
         }
     }

@@ -26,7 +26,7 @@ use self::time::{GoTime, Location, NANOS, duration_round, duration_string, durat
 
 /// Register this module's functions.
 pub fn register(funcs: &mut Funcs) {
-    use Param::{Any, String};
+    use Param::{Any, String, Time};
     // func dateAgo(date interface{}) string
     funcs.register("ago", Signature::new(&[Any]), |_, args| {
         let t = time_or_now(args.value(0)?);
@@ -44,7 +44,7 @@ pub fn register(funcs: &mut Funcs) {
     }
     // func dateModify(fmt string, date time.Time) time.Time: an unparsable duration leaves the date unchanged.
     for name in ["dateModify", "date_modify"] {
-        funcs.register(name, Signature::new(&[String, Any]), |_, args| {
+        funcs.register(name, Signature::new(&[String, Time]), |_, args| {
             let t = time_arg(args.value(1)?)?;
             Ok(time_value(match parse_duration(args.str(0)?) {
                 Ok(d) => t.add(d),
@@ -54,7 +54,7 @@ pub fn register(funcs: &mut Funcs) {
     }
     // func mustDateModify(fmt string, date time.Time) (time.Time, error)
     for name in ["mustDateModify", "must_date_modify"] {
-        funcs.register(name, Signature::new(&[String, Any]), |_, args| {
+        funcs.register(name, Signature::new(&[String, Time]), |_, args| {
             let t = time_arg(args.value(1)?)?;
             let d = parse_duration(args.str(0)?).map_err(FuncError::new)?;
             Ok(time_value(t.add(d)))
@@ -108,7 +108,7 @@ pub fn register(funcs: &mut Funcs) {
     // time.Now
     funcs.register("now", Signature::new(&[]), |_, _| Ok(time_value(GoTime::now())));
     // func unixEpoch(date time.Time) string
-    funcs.register("unixEpoch", Signature::new(&[Any]), |_, args| {
+    funcs.register("unixEpoch", Signature::new(&[Time]), |_, args| {
         Ok(Value::from(time_arg(args.value(0)?)?.unix.to_string()))
     });
 }
