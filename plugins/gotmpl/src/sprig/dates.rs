@@ -193,6 +193,13 @@ impl Object for TimeObject {
         Some(self.0.to_go_string())
     }
 
+    /// `Time.MarshalJSON`: an RFC 3339 string with nanoseconds as needed; years outside 0–9999 cannot be marshalled.
+    fn to_data(&self) -> Option<Value> {
+        (0..=9999)
+            .contains(&self.0.civil().year)
+            .then(|| Value::from(layout::format(&self.0, "2006-01-02T15:04:05.999999999Z07:00")))
+    }
+
     fn method(&self, name: &str) -> Option<Signature> {
         use Param::{Any, Int, String};
         Some(match name {

@@ -144,7 +144,7 @@ impl Encoder {
                 self.out.push('}');
                 self.path.pop();
             }
-            Value::Object(o) => match o.underlying() {
+            Value::Object(o) => match o.to_data() {
                 Some(u) => self.value(&u, depth)?,
                 None => return Err(JsonError::new(format!("json: unsupported type: {}", o.type_name()))),
             },
