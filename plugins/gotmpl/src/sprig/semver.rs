@@ -486,6 +486,11 @@ impl Object for SemverObject {
         Some(self.version.to_go_string())
     }
 
+    /// `Version.MarshalJSON`: the version's `String()` as a JSON string.
+    fn to_data(&self) -> Option<Value> {
+        Some(Value::from(self.version.to_go_string()))
+    }
+
     fn method(&self, name: &str) -> Option<Signature> {
         match name {
             "String" | "Major" | "Minor" | "Patch" | "Prerelease" | "Metadata" | "IncMajor" | "IncMinor"
