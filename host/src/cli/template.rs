@@ -292,14 +292,17 @@ fn is_hook(content: &[u8]) -> bool {
     })
 }
 
+/// The documents of Helm-style output, each as (source path, the text after its `---\n# Source: ` marker, exactly
+/// as printed).
+fn source_parts(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    text.split("---\n# Source: ").skip(1).map(|part| (part.split_once('\n').map_or(part, |(p, _)| p), part))
+}
+
 /// Split Helm-style output into (source path, document text without the leading `---\n`).
 fn split_sources(text: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for part in text.split("---\n# Source: ").skip(1) {
-        let (path, _) = part.split_once('\n').unwrap_or((part, ""));
-        out.push((path.to_owned(), format!("# Source: {}", part.trim_end_matches('\n'))));
-    }
-    out
+    source_parts(text)
+        .map(|(path, part)| (path.to_owned(), format!("# Source: {}", part.trim_end_matches('\n'))))
+        .collect()
 }
 
 /// `--show-only`: keep the documents whose template path (without the chart name) matches one of the patterns.
@@ -368,10 +371,9 @@ fn glob_match(pattern: &str, name: &str) -> bool {
 /// makes), one `wrote FILE` line per document in stream order, then a blank line.
 fn write_output_dir(text: &str, dir: &Path, release: Option<&str>) -> Result<()> {
     let release_dir = release.map(|r| dir.join(r));
-    let mut files: Vec<(PathBuf, String)> = Vec::new();
+    let mut files: std::collections::BTreeMap<PathBuf, String> = std::collections::BTreeMap::new();
     let mut report = String::new();
-    for part in text.split("---\n# Source: ").skip(1) {
-        let path = part.split_once('\n').map_or(part, |(p, _)| p);
+    for (path, part) in source_parts(text) {
         if path.split('/').any(|c| c == ".." || c.is_empty()) || path.starts_with('/') {
             bail!("refusing to write template output outside the output directory: {path}");
         }
@@ -381,11 +383,9 @@ fn write_output_dir(text: &str, dir: &Path, release: Option<&str>) -> Result<()>
         };
         let file = base.join(path);
         report.push_str(&format!("wrote {}\n", file.display()));
-        let doc = format!("---\n# Source: {part}");
-        match files.iter_mut().find(|(f, _)| *f == file) {
-            Some((_, content)) => content.push_str(&doc),
-            None => files.push((file, doc)),
-        }
+        let content = files.entry(file).or_default();
+        content.push_str("---\n# Source: ");
+        content.push_str(part);
     }
     for (file, content) in &files {
         if let Some(parent) = file.parent() {

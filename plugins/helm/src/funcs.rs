@@ -140,7 +140,7 @@ fn from_yaml_as(s: &str, want_map: bool) -> Result<kiln_yaml::Value, String> {
 /// (`invalid character '1' after object key`, the offending byte quoted as Go quotes it), from the engine's
 /// Go-faithful decoder. Text that is valid JSON but holds a number beyond float64 fails on the top-level kind first
 /// when that is not the target's (`cannot unmarshal number into Go value of type map[string]interface {}`).
-fn go_json_error(src: &str, e: &serde_json::Error, target: &str) -> String {
+fn go_json_error(src: &str, e: &serde_json::Error, want_map: bool, target: &str) -> String {
     let Some(go) = gotmpl::sprig::json::decode(src).error else {
         return if e.classify() == serde_json::error::Category::Eof {
             "unexpected end of JSON input".into()
@@ -154,7 +154,7 @@ fn go_json_error(src: &str, e: &serde_json::Error, target: &str) -> String {
             Some(b'[') => "array",
             _ => "number",
         };
-        let wanted = if target.starts_with("map") { "object" } else { "array" };
+        let wanted = if want_map { "object" } else { "array" };
         if top != wanted {
             return format!("json: cannot unmarshal {top} into Go value of type {target}");
         }
@@ -164,7 +164,7 @@ fn go_json_error(src: &str, e: &serde_json::Error, target: &str) -> String {
 
 fn from_json_as(s: &str, want_map: bool) -> Result<kiln_yaml::Value, String> {
     let target = if want_map { "map[string]interface {}" } else { "[]interface {}" };
-    let parsed: serde_json::Value = serde_json::from_str(s).map_err(|e| go_json_error(s, &e, target))?;
+    let parsed: serde_json::Value = serde_json::from_str(s).map_err(|e| go_json_error(s, &e, want_map, target))?;
     let v = kiln_helm_values::from_json_value(parsed);
     match (&v, want_map) {
         (kiln_yaml::Value::Null, true) => Ok(kiln_yaml::Value::Map(kiln_yaml::Map::new())),

@@ -339,24 +339,23 @@ fn node_entries(docs: &Docs<'_>, errors: &[&Failure<'_>], base: usize, depth: us
     }
     ranked.extend(required_entries(docs, &required));
     // Subschemas: group the deeper failures by the applicator (and member of the value) they went through.
-    let mut children: Vec<(Vec<String>, Vec<String>, Vec<usize>)> = Vec::new();
-    for (i, f) in errors.iter().enumerate() {
+    let mut children: Vec<(&[String], &[String], Vec<&Failure<'_>>)> = Vec::new();
+    for &f in errors {
         if f.eval.len() <= base + 1 {
             continue;
         }
         let (take, descends) = applicator(&f.eval[base..]);
-        let key: Vec<String> = f.eval.iter().skip(base).take(take).cloned().collect();
-        let at: Vec<String> = f.instance.iter().take(depth + usize::from(descends)).cloned().collect();
+        let key = &f.eval[base..(base + take).min(f.eval.len())];
+        let at = &f.instance[..(depth + usize::from(descends)).min(f.instance.len())];
         match children.iter_mut().find(|(k, a, _)| *k == key && *a == at) {
-            Some((_, _, members)) => members.push(i),
-            None => children.push((key, at, vec![i])),
+            Some((_, _, members)) => members.push(f),
+            None => children.push((key, at, vec![f])),
         }
     }
     let mut all_of: Vec<Entry> = Vec::new();
     for (key, at, members) in children {
-        let subset: Vec<&Failure<'_>> = members.iter().filter_map(|&i| errors.get(i).copied()).collect();
-        let entries = node_entries(docs, &subset, base + key.len(), at.len());
-        let Some(entry) = one_entry(pointer(&at), entries) else { continue };
+        let entries = node_entries(docs, &members, base + key.len(), at.len());
+        let Some(entry) = one_entry(pointer(at), entries) else { continue };
         if key.first().is_some_and(|k| k == "allOf") {
             all_of.push(entry);
         } else {
@@ -370,6 +369,7 @@ fn node_entries(docs: &Docs<'_>, errors: &[&Failure<'_>], base: usize, depth: us
     ranked.sort_by_key(|(r, _)| *r);
     ranked.into_iter().map(|(_, e)| e).collect()
 }
+
 /// A subschema's failures as one: itself when alone, else grouped under `validation failed`.
 fn one_entry(at: String, mut entries: Vec<Entry>) -> Option<Entry> {
     match entries.len() {
@@ -389,7 +389,9 @@ fn leaf(docs: &Docs<'_>, f: &Failure<'_>, depth: usize) -> Entry {
     let msg = match f.error.kind() {
         ValidationErrorKind::FalseSchema if keyword == "additionalProperties" => {
             // `additionalProperties: false` beside no `properties`: every member is unexpected.
-            let declared = lookup(docs.schema, &f.error.schema_path().to_string())
+            let declared = docs
+                .schema
+                .pointer(&f.error.schema_path().to_string())
                 .and_then(|node| node.get("properties"))
                 .and_then(serde_json::Value::as_object);
             let object = docs.values.pointer(&at).unwrap_or(instance);
@@ -438,7 +440,7 @@ fn required_entries(docs: &Docs<'_>, failures: &[&Failure<'_>]) -> Vec<(u8, Entr
             None
         } else {
             // Which present property asked for the missing one.
-            lookup(docs.schema, &f.error.schema_path().to_string()).and_then(serde_json::Value::as_object).and_then(
+            docs.schema.pointer(&f.error.schema_path().to_string()).and_then(serde_json::Value::as_object).and_then(
                 |deps| {
                     deps.iter()
                         .find(|(k, v)| {
@@ -465,11 +467,6 @@ fn required_entries(docs: &Docs<'_>, failures: &[&Failure<'_>]) -> Vec<(u8, Entr
             (r, Entry { at, msg, causes: Vec::new(), group: false })
         })
         .collect()
-}
-
-/// The schema node at a JSON pointer.
-fn lookup<'s>(schema: &'s serde_json::Value, ptr: &str) -> Option<&'s serde_json::Value> {
-    schema.pointer(ptr)
 }
 
 /// The first two equal items, as the validator looks for them.

@@ -340,19 +340,19 @@ pub(crate) fn check_directives(src: &str) -> Result<(), Error> {
         if name_len == 0 {
             return scanner_error("could not find expected directive name");
         }
-        if directive.as_bytes().get(name_len).is_some_and(|b| !matches!(b, b' ' | b'\t')) {
+        let (name, rest) = directive.split_at(name_len);
+        if rest.bytes().next().is_some_and(|b| !matches!(b, b' ' | b'\t')) {
             return scanner_error("found unexpected non-alphabetical character");
         }
-        let mut words = directive.split([' ', '\t']).filter(|w| !w.is_empty());
-        match words.next() {
-            Some("YAML") => {
-                let version = words.next().unwrap_or("");
+        match name {
+            "YAML" => {
+                let version = rest.split([' ', '\t']).find(|w| !w.is_empty()).unwrap_or("");
                 if version != "1.1" {
                     let stage = Stage::Parser;
                     return Err(Error::syntax("found incompatible YAML document", line, 1, go_line(stage, line)));
                 }
             }
-            Some("TAG") => {}
+            "TAG" => {}
             _ => return scanner_error("found unknown directive name"),
         }
     }
