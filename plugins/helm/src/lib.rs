@@ -182,6 +182,10 @@ fn render_files_inner(
         "" | "application" => {}
         other => return Err(RenderError::invalid(format!("{other} charts are not installable"))),
     }
+    // Helm warns about the chart being rendered, not about deprecated subcharts.
+    if chart.metadata.deprecated {
+        warnings.push("this chart is deprecated".to_owned());
+    }
     check_dependencies(&chart)?;
 
     deps::process_dependencies(&mut chart, &req.values, warnings)

@@ -2,7 +2,7 @@
 //! JSON (floats with a fraction or exponent, integers without: see `kiln_helm_values::to_transport_json`), the
 //! release, and this plugin's configuration (a JSON object, documented in the README).
 
-use kiln_plugin_sdk::renderer::{Document, ErrorDetail, Guest, PluginError, RenderInput};
+use kiln_plugin_sdk::renderer::{Document, ErrorDetail, Guest, Level, PluginError, RenderInput, log};
 use serde_json::Value as Json;
 
 use crate::{ChartFile, ErrorKind, ReleaseInfo, RenderOptions, RenderRequest};
@@ -65,9 +65,18 @@ pub struct HelmRenderer;
 impl Guest for HelmRenderer {
     fn render(input: RenderInput) -> Result<Vec<Document>, PluginError> {
         let req = request_from_input(input)?;
-        let result = crate::render(&req);
+        let result = crate::render_with_warnings(&req);
         kiln_plugin_sdk::alloc::discard(req);
-        match result {
+        // Helm logs these on stderr and goes on; so does kiln, through the host's log (warn level: each one says a
+        // value or a condition was ignored).
+        let warnings = match &result {
+            Ok((_, w)) => w.as_slice(),
+            Err(e) => e.warnings.as_slice(),
+        };
+        for w in warnings {
+            log(Level::Warn, w);
+        }
+        match result.map(|(docs, _)| docs) {
             Ok(docs) => {
                 Ok(docs.into_iter().map(|d| Document { content: d.content.into_bytes(), origin: d.origin }).collect())
             }
