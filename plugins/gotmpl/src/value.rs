@@ -399,6 +399,13 @@ pub trait Object: Any {
         self.underlying()
     }
 
+    /// For a struct, the fields Go's `encoding/json` writes, in declaration order: `toJson` keeps this order where
+    /// the map form of [`Object::to_data`] would sort the keys (`toYaml` sorts them in Go too). `None` (the
+    /// default) encodes [`Object::to_data`].
+    fn json_fields(&self) -> Option<Vec<(&'static str, Value)>> {
+        None
+    }
+
     /// Go `==` between two objects: `None` when the type is not comparable.
     fn equals(&self, other: &dyn Object) -> Option<bool> {
         let _ = other;

@@ -21,84 +21,9 @@ fn warn_wrap(s: &str) -> String {
     format!("{WARN_START}{s}{WARN_END}")
 }
 
-/// Go's `encoding/json` string escaping (HTML-safe).
-fn json_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{08}' => out.push_str("\\b"),
-            '\u{0c}' => out.push_str("\\f"),
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
-/// `json.Marshal` of converted data.
-pub fn go_json(v: &kiln_yaml::Value) -> Result<String, String> {
-    fn enc(v: &kiln_yaml::Value, out: &mut String) -> Result<(), String> {
-        use kiln_yaml::Value as Y;
-        match v {
-            Y::Null => out.push_str("null"),
-            Y::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Y::Int(i) => out.push_str(&i.to_string()),
-            Y::Uint(u) => out.push_str(&u.to_string()),
-            Y::Float(f) => {
-                if !f.is_finite() {
-                    return Err(format!("json: unsupported value: {}", kiln_yaml::gofmt::format_float_g(*f)));
-                }
-                out.push_str(&kiln_yaml::gofmt::format_float_json(*f));
-            }
-            Y::String(s) => json_string(s, out),
-            Y::Seq(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    enc(item, out)?;
-                }
-                out.push(']');
-            }
-            Y::Map(m) => {
-                let mut keys: Vec<&String> = m.keys().collect();
-                keys.sort();
-                out.push('{');
-                for (i, k) in keys.into_iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    json_string(k, out);
-                    out.push(':');
-                    if let Some(v) = m.get(k.as_str()) {
-                        enc(v, out)?;
-                    }
-                }
-                out.push('}');
-            }
-        }
-        Ok(())
-    }
-    let mut out = String::new();
-    enc(v, &mut out)?;
-    Ok(out)
-}
-
 /// `json.Marshal` of a template value.
 pub fn to_json(v: &Value) -> Result<String, String> {
-    let data = v.to_yaml().map_err(|e| e.to_string())?;
-    go_json(&data)
+    gotmpl::sprig::json::encode(v, true, false).map_err(|e| e.message().to_owned())
 }
 
 /// `toYAML`: `sigs.k8s.io/yaml.Marshal` without the final newline; `Err` when marshalling fails.

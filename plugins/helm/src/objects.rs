@@ -139,23 +139,25 @@ fn helm_version_fmt() -> String {
     format!("{{{} {} {} {} {}}}", h.version, h.git_commit, h.git_tree_state, h.go_version, h.kube_client_version)
 }
 
-fn helm_version_json() -> Value {
+/// `version.BuildInfo`'s JSON fields, in declaration order (every one set, so `omitempty` drops none).
+fn helm_version_fields() -> Vec<(&'static str, Value)> {
     let h = HELM_VERSION;
-    Value::map([
+    vec![
         ("version", Value::from(h.version)),
         ("git_commit", Value::from(h.git_commit)),
         ("git_tree_state", Value::from(h.git_tree_state)),
         ("go_version", Value::from(h.go_version)),
         ("kube_client_version", Value::from(h.kube_client_version)),
-    ])
+    ]
 }
 
-fn kube_json(k: &KubeVersion) -> Value {
-    Value::map([
+/// `common.KubeVersion`'s exported fields, in declaration order.
+fn kube_fields(k: &KubeVersion) -> Vec<(&'static str, Value)> {
+    vec![
         ("Version", Value::from(k.version.as_str())),
         ("Major", Value::from(k.major.as_str())),
         ("Minor", Value::from(k.minor.as_str())),
-    ])
+    ]
 }
 
 impl Object for CapabilitiesObject {
@@ -189,10 +191,17 @@ impl Object for CapabilitiesObject {
     }
     fn underlying(&self) -> Option<Value> {
         Some(Value::map([
-            ("KubeVersion", kube_json(&self.caps.kube_version)),
+            ("KubeVersion", Value::map(kube_fields(&self.caps.kube_version))),
             ("APIVersions", Value::List(List::strings(self.caps.api_versions.iter().cloned()))),
-            ("HelmVersion", helm_version_json()),
+            ("HelmVersion", Value::map(helm_version_fields())),
         ]))
+    }
+    fn json_fields(&self) -> Option<Vec<(&'static str, Value)>> {
+        Some(vec![
+            ("KubeVersion", Value::object(KubeVersionObject { kv: Rc::new(self.caps.kube_version.clone()) })),
+            ("APIVersions", Value::List(List::strings(self.caps.api_versions.iter().cloned()))),
+            ("HelmVersion", Value::object(BuildInfo)),
+        ])
     }
 }
 
@@ -227,7 +236,10 @@ impl Object for KubeVersionObject {
         Ok(Value::from(if name == "String" { self.kv.normalized.as_str() } else { self.kv.version.as_str() }))
     }
     fn underlying(&self) -> Option<Value> {
-        Some(kube_json(&self.kv))
+        Some(Value::map(kube_fields(&self.kv)))
+    }
+    fn json_fields(&self) -> Option<Vec<(&'static str, Value)>> {
+        Some(kube_fields(&self.kv))
     }
     fn equals(&self, other: &dyn Object) -> Option<bool> {
         let o = (other as &dyn std::any::Any).downcast_ref::<KubeVersionObject>()?;
@@ -289,6 +301,9 @@ impl Object for BuildInfo {
         }))
     }
     fn underlying(&self) -> Option<Value> {
-        Some(helm_version_json())
+        Some(Value::map(helm_version_fields()))
+    }
+    fn json_fields(&self) -> Option<Vec<(&'static str, Value)>> {
+        Some(helm_version_fields())
     }
 }

@@ -123,32 +123,44 @@ impl Encoder {
                         m.go_type()
                     )));
                 }
-                self.enter_container()?;
                 self.path.push(m.clone());
-                self.out.push('{');
                 // Encoding never calls back into the engine, so the map cannot change while it is borrowed.
                 let entries = m.entries();
-                for (i, (k, item)) in entries.iter().enumerate() {
-                    if i > 0 {
-                        self.out.push(',');
-                    }
-                    self.newline(depth + 1);
-                    write_string(&mut self.out, k, self.escape_html);
-                    self.out.push_str(if self.pretty { ": " } else { ":" });
-                    self.value(item, depth + 1)?;
-                }
-                if !entries.is_empty() {
-                    self.newline(depth);
-                }
+                self.object(entries.iter().map(|(k, v)| (&**k, v)), depth)?;
                 drop(entries);
-                self.out.push('}');
                 self.path.pop();
             }
-            Value::Object(o) => match o.to_data() {
-                Some(u) => self.value(&u, depth)?,
-                None => return Err(JsonError::new(format!("json: unsupported type: {}", o.type_name()))),
+            Value::Object(o) => match (o.json_fields(), o.to_data()) {
+                (Some(fields), _) => self.object(fields.iter().map(|(k, v)| (*k, v)), depth)?,
+                (None, Some(u)) => self.value(&u, depth)?,
+                (None, None) => return Err(JsonError::new(format!("json: unsupported type: {}", o.type_name()))),
             },
         }
+        Ok(())
+    }
+
+    /// A JSON object of these members, in this order.
+    fn object<'a>(
+        &mut self,
+        members: impl ExactSizeIterator<Item = (&'a str, &'a Value)>,
+        depth: usize,
+    ) -> Result<(), JsonError> {
+        self.enter_container()?;
+        self.out.push('{');
+        let empty = members.len() == 0;
+        for (i, (k, item)) in members.enumerate() {
+            if i > 0 {
+                self.out.push(',');
+            }
+            self.newline(depth + 1);
+            write_string(&mut self.out, k, self.escape_html);
+            self.out.push_str(if self.pretty { ": " } else { ":" });
+            self.value(item, depth + 1)?;
+        }
+        if !empty {
+            self.newline(depth);
+        }
+        self.out.push('}');
         Ok(())
     }
 }
