@@ -281,3 +281,53 @@ fn output_dir_matches_helm() {
         }
     }
 }
+
+/// Command lines copied from `helm install` (waits, release records, cluster connections) render as `helm template`
+/// renders them: the same bytes and exit code as helm v4.1.4 with the same flags.
+#[test]
+fn install_flags_render_as_helm_template_does() {
+    let Some(helm) = require("reference helm (KILN_REF_HELM)", std::env::var_os("KILN_REF_HELM")) else { return };
+    let chart = support::repo_root().join("plugins/helm/tests/charts/parent").display().to_string();
+    let cache = support::shared_cache();
+    let flags: &[&[&str]] = &[
+        &["--create-namespace", "--wait", "--timeout", "10m", "--wait-for-jobs", "--atomic", "--debug"],
+        &["--skip-crds", "--include-crds", "--description", "x", "--labels", "a=b,c=d", "--replace", "--dry-run"],
+        &["--kube-context", "prod", "--kubeconfig", "/nonexistent", "--dry-run=client", "--server-side=false"],
+        &["--render-subchart-notes", "--hide-notes", "--disable-openapi-validation", "--take-ownership", "--force"],
+    ];
+    for extra in flags {
+        let args: Vec<&str> = ["template", "rel", chart.as_str()].into_iter().chain(extra.iter().copied()).collect();
+        let ho = std::process::Command::new(&helm).args(&args).output().expect("run helm");
+        let ko = support::kiln().args(&args).env("KILN_CACHE_DIR", cache).output().expect("run kiln");
+        assert!(ho.status.success(), "{extra:?}: helm failed: {}", String::from_utf8_lossy(&ho.stderr));
+        assert!(ko.status.success(), "{extra:?}: {}", String::from_utf8_lossy(&ko.stderr));
+        assert_eq!(String::from_utf8_lossy(&ko.stdout), String::from_utf8_lossy(&ho.stdout), "{extra:?}");
+    }
+}
+
+/// Flags whose effect kiln does not reproduce are refused with the reason, never ignored; under `kiln apply`, a
+/// Helm connection flag after `template` is refused (it would not choose the cluster), before any connection.
+#[test]
+fn unsupported_helm_flags_are_refused_with_a_reason() {
+    let chart = support::repo_root().join("plugins/helm/tests/charts/parent").display().to_string();
+    let cache = support::temp_cache();
+    for (extra, want) in [
+        (&["--dry-run=server"][..], "needs a cluster"),
+        (&["--dry-run=none"], "invalid dry-run value (\"none\")"),
+        (&["--validate"], "needs a cluster"),
+        (&["--name-template", "{{ randAlpha 5 }}"], "--name-template is not supported"),
+        (&["--enable-dns"], "--enable-dns is not supported"),
+        (&["--dependency-update"], "--dependency-update is not supported"),
+        (&["--verify"], "not supported"),
+    ] {
+        let args: Vec<&str> = ["template", "rel", chart.as_str()].into_iter().chain(extra.iter().copied()).collect();
+        let out = run_kiln(&args, "", cache.path());
+        let (stdout, stderr) = text(&out);
+        assert!(!out.status.success() && stdout.is_empty(), "{extra:?} was accepted");
+        assert!(stderr.contains(want), "{extra:?}: {stderr}");
+    }
+    let out = run_kiln(&["apply", "template", "rel", chart.as_str(), "--kube-context", "prod"], "", cache.path());
+    let (_, stderr) = text(&out);
+    assert!(!out.status.success(), "apply accepted --kube-context after template");
+    assert!(stderr.contains("--kube-context after `template` does not choose the cluster"), "{stderr}");
+}

@@ -3,6 +3,7 @@
 mod apply;
 mod diff;
 mod fetch;
+mod helm_compat;
 mod kustomize;
 mod patch_config;
 mod plugin_cmd;
@@ -213,7 +214,12 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => e.exit(),
     };
-    init_logging(cli.verbose);
+    // Helm's --debug is its verbose output: kiln's debug level.
+    let helm_debug = match &cli.command {
+        Command::Template(args) => args.0.compat.debug,
+        _ => false,
+    };
+    init_logging(if helm_debug { cli.verbose.max(2) } else { cli.verbose });
     let result = match cli.command {
         Command::PostRender(args) => {
             let sub = matches.subcommand_matches("post-render").unwrap_or(&matches);

@@ -8,6 +8,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::{ArgMatches, Args};
 
 use super::SandboxFlags;
+use super::helm_compat::HelmCompatFlags;
 use super::plugins::PluginRef;
 use super::source_args::SourceFlags;
 use crate::manifest::{self, Entry};
@@ -91,6 +92,8 @@ pub(super) struct TemplateArgs {
     source: SourceFlags,
     #[command(flatten)]
     sandbox: SandboxFlags,
+    #[command(flatten)]
+    pub(super) compat: HelmCompatFlags,
 }
 
 /// Helm's release name rule.
@@ -161,10 +164,17 @@ impl TemplateArgs {
         .then(|| self.namespace.clone())
     }
 
-    /// `--output-dir` writes files instead of a stream: meaningless where the stream is applied.
+    /// `--output-dir` writes files instead of a stream: meaningless where the stream is applied. Helm's cluster
+    /// connection flags, ignored by `kiln template`, would not choose the cluster here: refused rather than ignored.
     pub(super) fn check_streaming(&self) -> Result<()> {
         if self.output_dir.is_some() {
             bail!("--output-dir cannot be combined with apply or diff: the rendered set goes to the cluster");
+        }
+        if let Some(flag) = self.compat.connection_flag() {
+            bail!(
+                "{flag} after `template` does not choose the cluster: give kiln's connection flags (--kubeconfig, \
+                 --context) before `template`"
+            );
         }
         Ok(())
     }
@@ -172,6 +182,7 @@ impl TemplateArgs {
 
 /// Render the chart as `kiln template` prints it (after post-rendering and --show-only): (release name, stream).
 pub(super) fn render(args: &TemplateArgs, matches: &ArgMatches) -> Result<(String, String)> {
+    args.compat.check()?;
     let (name, chart) = name_and_chart(args)?;
     validate_release_name(&name)?;
 
