@@ -15,7 +15,9 @@
 //! * `KILN_BUILTINS=patch,helm` builds only the listed built-ins (default: all).
 //! * `KILN_SKIP_PRECOMPILE=1` embeds the plugins without precompiling them.
 //! * `KILN_WASM_NAMES=1` keeps the plugins' function names (for profiling; they cost load time on every run).
-//! * `KILN_NO_RELR=1` links the binary without packed relative relocations (they are used when the toolchain and C
+//! * `KILN_PIE=1` links `kiln` as a position-independent executable (address randomisation of the binary itself;
+//!   about 1 ms more per run). By default it is position-dependent, as helm and kubectl are.
+//! * `KILN_NO_RELR=1` links a PIE without packed relative relocations (they are used when the toolchain and C
 //!   library support them).
 
 use sha2::{Digest as _, Sha256};
@@ -76,9 +78,14 @@ fn main() {
         .map(|s| s.split(',').map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect());
 
     check_wasm_target();
-    if relr_supported(&out_dir) {
-        // Relative relocations packed (DT_RELR): the loader's work at every start of this large position-independent
-        // binary falls by about half, and ASLR stays (a non-PIE link would save a little more but fix the address).
+    if links_with(&out_dir, "-no-pie") && env::var_os("KILN_PIE").is_none() {
+        // A position-dependent executable, as helm and kubectl are: the loader has nothing to relocate. As a PIE,
+        // every start copied and patched the ~220 pages of relocated read-only data and GOT (about 1 ms of a 5 ms
+        // render in a VM, measured with LD_DEBUG=statistics), a fifth of the fixed cost of a run. `KILN_PIE=1` keeps
+        // address randomisation of the executable at that price.
+        println!("cargo:rustc-link-arg-bins=-no-pie");
+    } else if env::var_os("KILN_NO_RELR").is_none() && links_with(&out_dir, "-Wl,-z,pack-relative-relocs") {
+        // A PIE with its relative relocations packed (DT_RELR): about half the loader's work of plain RELA.
         println!("cargo:rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
     }
     let precompiler = env::var_os("KILN_SKIP_PRECOMPILE").is_none().then(|| build_precompiler(&root, &plugin_target));
@@ -167,20 +174,23 @@ fn plugin_target_dir(out_dir: &Path, root: &Path) -> PathBuf {
 /// Whether the binary can be linked with packed relative relocations: a Linux glibc target built on its own kind of
 /// machine, whose linker knows `-z pack-relative-relocs` and whose C library (2.36 or later) runs such a program. A
 /// small C program is linked and run to find out; any failure means no.
-fn relr_supported(out_dir: &Path) -> bool {
+/// Whether the C toolchain links (and the system runs) a program with this linker flag, when building for this
+/// machine's own Linux/glibc target.
+fn links_with(out_dir: &Path, flag: &str) -> bool {
     println!("cargo:rerun-if-env-changed=KILN_NO_RELR");
+    println!("cargo:rerun-if-env-changed=KILN_PIE");
     let target = env::var("TARGET").unwrap_or_default();
     let host = env::var("HOST").unwrap_or_default();
-    if target != host || !target.contains("-linux-gnu") || env::var_os("KILN_NO_RELR").is_some() {
+    if target != host || !target.contains("-linux-gnu") {
         return false;
     }
-    let dir = out_dir.join("relr-probe");
+    let dir = out_dir.join("link-probe");
     if fs::create_dir_all(&dir).is_err() || fs::write(dir.join("probe.c"), "int main(void) { return 0; }\n").is_err() {
         return false;
     }
     let exe = dir.join("probe");
     let linked = Command::new(env::var("CC").unwrap_or_else(|_| "cc".to_owned()))
-        .arg("-Wl,-z,pack-relative-relocs")
+        .arg(flag)
         .arg("-o")
         .arg(&exe)
         .arg(dir.join("probe.c"))
