@@ -130,11 +130,15 @@ impl Encoder {
                 drop(entries);
                 self.path.pop();
             }
-            Value::Object(o) => match (o.json_fields(), o.to_data()) {
-                (Some(fields), _) => self.object(fields.iter().map(|(k, v)| (*k, v)), depth)?,
-                (None, Some(u)) => self.value(&u, depth)?,
-                (None, None) => return Err(JsonError::new(format!("json: unsupported type: {}", o.type_name()))),
-            },
+            Value::Object(o) => {
+                if let Some(fields) = o.json_fields() {
+                    self.object(fields.iter().map(|(k, v)| (*k, v)), depth)?;
+                } else if let Some(u) = o.to_data() {
+                    self.value(&u, depth)?;
+                } else {
+                    return Err(JsonError::new(format!("json: unsupported type: {}", o.type_name())));
+                }
+            }
         }
         Ok(())
     }
