@@ -294,6 +294,9 @@ fn install_flags_render_as_helm_template_does() {
         &["--skip-crds", "--include-crds", "--description", "x", "--labels", "a=b,c=d", "--replace", "--dry-run"],
         &["--kube-context", "prod", "--kubeconfig", "/nonexistent", "--dry-run=client", "--server-side=false"],
         &["--render-subchart-notes", "--hide-notes", "--disable-openapi-validation", "--take-ownership", "--force"],
+        // Boolean flags take Go's ParseBool spellings after `=`, as pflag's do.
+        &["--include-crds=true", "--skip-tests=false", "--no-hooks=0", "--is-upgrade=T", "--enable-dns=false"],
+        &["--include-crds=1", "--no-hooks=False", "--skip-tests=TRUE", "--validate=false", "--debug=f"],
     ];
     for extra in flags {
         let args: Vec<&str> = ["template", "rel", chart.as_str()].into_iter().chain(extra.iter().copied()).collect();
@@ -319,6 +322,7 @@ fn unsupported_helm_flags_are_refused_with_a_reason() {
         (&["--enable-dns"], "--enable-dns is not supported"),
         (&["--dependency-update"], "--dependency-update is not supported"),
         (&["--verify"], "not supported"),
+        (&["--include-crds=maybe"], "invalid boolean \"maybe\""),
     ] {
         let args: Vec<&str> = ["template", "rel", chart.as_str()].into_iter().chain(extra.iter().copied()).collect();
         let out = run_kiln(&args, "", cache.path());

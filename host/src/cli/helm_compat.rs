@@ -164,3 +164,13 @@ impl HelmCompatFlags {
         .find_map(|(set, name)| set.then_some(name))
     }
 }
+
+/// A boolean flag's value as Go's `strconv.ParseBool` reads it, which is what Helm's flags (pflag) accept after `=`:
+/// `--include-crds=false` is a common way to pass a pipeline variable.
+pub(super) fn go_bool(s: &str) -> Result<bool, String> {
+    match s {
+        "1" | "t" | "T" | "true" | "TRUE" | "True" => Ok(true),
+        "0" | "f" | "F" | "false" | "FALSE" | "False" => Ok(false),
+        _ => Err(format!("invalid boolean {s:?} (true, false, 1, 0, t, f)")),
+    }
+}

@@ -150,7 +150,26 @@ fn keep_description(cmd: clap::Command, augment: fn(clap::Command) -> clap::Comm
     use clap::builder::{Resettable, StyledStr};
     let (about, long_about) = (cmd.get_about().cloned(), cmd.get_long_about().cloned());
     let restore = |s: Option<StyledStr>| s.map_or(Resettable::Reset, Resettable::Value);
-    augment(cmd).about(restore(about)).long_about(restore(long_about))
+    go_style_bools(augment(cmd)).about(restore(about)).long_about(restore(long_about))
+}
+
+/// Boolean flags also take a value after `=` (`--include-crds=false`), as Helm's pflag flags do: command lines pass
+/// pipeline variables that way. The spellings are Go's `strconv.ParseBool`'s.
+fn go_style_bools(cmd: clap::Command) -> clap::Command {
+    cmd.mut_args(|a| {
+        if !matches!(a.get_action(), clap::ArgAction::SetTrue) {
+            return a;
+        }
+        a.action(clap::ArgAction::Set)
+            .num_args(0..=1)
+            .require_equals(true)
+            .default_missing_value("true")
+            .default_value("false")
+            .hide_default_value(true)
+            .value_name("BOOL")
+            .value_parser(helm_compat::go_bool)
+    })
+    .mut_subcommands(go_style_bools)
 }
 
 impl<T: FromArgMatches> FromArgMatches for Lazy<T> {
