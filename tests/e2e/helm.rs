@@ -335,3 +335,35 @@ fn unsupported_helm_flags_are_refused_with_a_reason() {
     assert!(!out.status.success(), "apply accepted --kube-context after template");
     assert!(stderr.contains("--kube-context after `template` does not choose the cluster"), "{stderr}");
 }
+
+/// `-f` is a pflag string slice: `-f a.yaml,b.yaml` names two files, quoted names may hold commas, and malformed
+/// lists, missing files and directories fail with helm's own words. Both tools run on the same inputs.
+#[test]
+fn values_file_lists_match_helm() {
+    let Some(helm) = require("reference helm (KILN_REF_HELM)", std::env::var_os("KILN_REF_HELM")) else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    for (path, text) in [
+        ("chart/Chart.yaml", "apiVersion: v2\nname: vf\nversion: 0.1.0\n"),
+        (
+            "chart/templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: {{ .Values.a | quote }}\n  b: {{ .Values.b | quote }}\n",
+        ),
+        ("a.yaml", "a: one\n"),
+        ("b.yaml", "b: two\n"),
+        ("c,d.yaml", "a: comma\n"),
+    ] {
+        std::fs::create_dir_all(dir.join(path).parent().expect("parent")).expect("mkdir");
+        std::fs::write(dir.join(path), text).expect("write");
+    }
+    std::fs::create_dir_all(dir.join("adir")).expect("mkdir");
+    let cache = support::shared_cache();
+    for list in ["a.yaml,b.yaml", "\"c,d.yaml\",b.yaml", "a.yaml,\"b", "x\"y", "a.yaml,missing.yaml", "adir", ""] {
+        let args = ["template", "r", "chart", "-f", list];
+        let ho = std::process::Command::new(&helm).args(args).current_dir(dir).output().expect("run helm");
+        let ko = support::kiln().args(args).current_dir(dir).env("KILN_CACHE_DIR", cache).output().expect("run kiln");
+        assert_eq!(ko.status.success(), ho.status.success(), "-f {list}: {}", String::from_utf8_lossy(&ko.stderr));
+        assert_eq!(String::from_utf8_lossy(&ko.stdout), String::from_utf8_lossy(&ho.stdout), "-f {list}");
+        assert_eq!(String::from_utf8_lossy(&ko.stderr), String::from_utf8_lossy(&ho.stderr), "-f {list}");
+    }
+}

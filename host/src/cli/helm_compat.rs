@@ -174,3 +174,113 @@ pub(super) fn go_bool(s: &str) -> Result<bool, String> {
         _ => Err(format!("invalid boolean {s:?} (true, false, 1, 0, t, f)")),
     }
 }
+
+/// The values of one occurrence of a pflag string-slice flag (`-f a.yaml,b.yaml`): the first record of the text
+/// read as CSV by Go's `encoding/csv` (fields split at commas, `"…"` quoting with `""` for a quote), an empty text
+/// being no value. Errors are worded and placed as Go's reader reports them.
+pub(super) fn go_csv_record(s: &str) -> Result<Vec<String>, String> {
+    const QUOTE_ERR: &str = "extraneous or missing \" in quoted-field";
+    let err = |col: usize, what: &str| format!("parse error on line 1, column {col}: {what}");
+    let b = s.as_bytes();
+    let mut fields = Vec::new();
+    if b.is_empty() {
+        return Ok(fields);
+    }
+    let mut i = 0;
+    loop {
+        let mut field = Vec::new();
+        if b.get(i) == Some(&b'"') {
+            i += 1;
+            loop {
+                match b.get(i) {
+                    None => return Err(err(b.len() + 1, QUOTE_ERR)),
+                    Some(b'"') => match b.get(i + 1) {
+                        Some(b'"') => {
+                            field.push(b'"');
+                            i += 2;
+                        }
+                        Some(b',') => {
+                            i += 2;
+                            fields.push(String::from_utf8_lossy(&field).into_owned());
+                            break;
+                        }
+                        None | Some(b'\n') => {
+                            fields.push(String::from_utf8_lossy(&field).into_owned());
+                            return Ok(fields);
+                        }
+                        Some(_) => return Err(err(i + 1, QUOTE_ERR)),
+                    },
+                    Some(&c) => {
+                        field.push(c);
+                        i += 1;
+                    }
+                }
+            }
+        } else {
+            let end = b[i..].iter().position(|&c| c == b',' || c == b'\n').map_or(b.len(), |n| i + n);
+            if let Some(q) = b[i..end].iter().position(|&c| c == b'"') {
+                return Err(err(i + q + 1, "bare \" in non-quoted-field"));
+            }
+            fields.push(String::from_utf8_lossy(&b[i..end]).into_owned());
+            if b.get(end) != Some(&b',') {
+                return Ok(fields);
+            }
+            i = end + 1;
+        }
+    }
+}
+
+/// All values of a pflag string-slice flag given `raw` occurrences, or pflag's error naming the flag (`flag` as
+/// pflag prints it, e.g. `-f, --values`).
+pub(super) fn string_slice(raw: &[String], flag: &str) -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for r in raw {
+        out.extend(go_csv_record(r).map_err(|e| anyhow::anyhow!("invalid argument {r:?} for \"{flag}\" flag: {e}"))?);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Expectations are what helm v4.1.4 made of `-f VALUE` (files opened, or its flag error).
+    #[test]
+    fn csv_records_split_as_pflag_does() {
+        assert_eq!(go_csv_record("a.yaml,b.yaml").expect("a record"), ["a.yaml", "b.yaml"]);
+        assert_eq!(go_csv_record("\"c,d.yaml\"").expect("a record"), ["c,d.yaml"]);
+        assert_eq!(go_csv_record("\"a\"\"b\",a.yaml").expect("a record"), ["a\"b", "a.yaml"]);
+        assert_eq!(go_csv_record(" a.yaml").expect("a record"), [" a.yaml"]);
+        assert_eq!(go_csv_record("a.yaml,").expect("a record"), ["a.yaml", ""]);
+        assert_eq!(go_csv_record(",a.yaml").expect("a record"), ["", "a.yaml"]);
+        assert!(go_csv_record("").expect("a record").is_empty());
+        let quote = "extraneous or missing \" in quoted-field";
+        for (input, col, what) in [
+            ("a.yaml,\"b", 10, quote),
+            ("\"b", 3, quote),
+            ("\"", 2, quote),
+            ("\"a\"b", 3, quote),
+            ("a.yaml,\"a\"b,c", 10, quote),
+            ("\"a.yaml\" ,b.yaml", 8, quote),
+            ("x\"y", 2, "bare \" in non-quoted-field"),
+            ("a.yaml,x\"y", 9, "bare \" in non-quoted-field"),
+        ] {
+            assert_eq!(
+                go_csv_record(input).expect_err("a parse error"),
+                format!("parse error on line 1, column {col}: {what}"),
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn go_bools() {
+        for t in ["1", "t", "T", "true", "TRUE", "True"] {
+            assert_eq!(go_bool(t), Ok(true));
+        }
+        for f in ["0", "f", "F", "false", "FALSE", "False"] {
+            assert_eq!(go_bool(f), Ok(false));
+        }
+        assert!(go_bool("yes").is_err());
+    }
+}

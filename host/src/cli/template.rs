@@ -27,7 +27,7 @@ pub(super) struct TemplateArgs {
     /// Namespace the release is rendered for.
     #[arg(short = 'n', long, env = "HELM_NAMESPACE", default_value = "default", help_heading = "Helm")]
     namespace: String,
-    /// Values file (YAML); repeatable, later files win. `-` reads standard input.
+    /// Values files (YAML), comma-separated or repeated; later files win. `-` reads standard input.
     #[arg(short = 'f', long = "values", value_name = "FILE", help_heading = "Helm")]
     values: Vec<String>,
     /// Set values (`a.b=c,d[0]=e`); integers become integers, `true`/`false`/`null` their types.
@@ -49,7 +49,7 @@ pub(super) struct TemplateArgs {
     #[arg(long, value_name = "VERSION", help_heading = "Helm")]
     kube_version: Option<String>,
     /// Extra API versions for `.Capabilities.APIVersions` (`group/version` or `group/version/Kind`); repeatable or comma-separated.
-    #[arg(short = 'a', long = "api-versions", value_name = "VERSION", value_delimiter = ',', help_heading = "Helm")]
+    #[arg(short = 'a', long = "api-versions", value_name = "VERSION", help_heading = "Helm")]
     api_versions: Vec<String>,
     /// Print the files of the charts' `crds/` directories first.
     #[arg(long, help_heading = "Helm")]
@@ -142,7 +142,20 @@ fn read_user_file(path: &str) -> Result<Vec<u8>, String> {
     if path.starts_with("http://") || path.starts_with("https://") {
         return Err(format!("{path}: values files from URLs are not supported; download the file first"));
     }
-    std::fs::read(path).map_err(|e| format!("open {path}: {e}"))
+    std::fs::read(path).map_err(|e| {
+        // As Go's os.ReadFile words it: the failing call (a directory opens, then fails to read) and the errno text.
+        let op = if e.kind() == std::io::ErrorKind::IsADirectory { "read" } else { "open" };
+        format!("{op} {path}: {}", go_errno_text(&e))
+    })
+}
+
+/// An I/O error as Go prints a syscall error: the C library's text, lower-cased, without Rust's `(os error N)`.
+fn go_errno_text(e: &std::io::Error) -> String {
+    let Some(code) = e.raw_os_error() else { return e.to_string() };
+    let text = std::io::Error::from_raw_os_error(code).to_string();
+    let text = text.rsplit_once(" (os error").map_or(text.as_str(), |(t, _)| t);
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
 }
 
 pub(super) fn run(args: TemplateArgs, matches: &ArgMatches) -> Result<ExitCode> {
@@ -183,11 +196,14 @@ impl TemplateArgs {
 /// Render the chart as `kiln template` prints it (after post-rendering and --show-only): (release name, stream).
 pub(super) fn render(args: &TemplateArgs, matches: &ArgMatches) -> Result<(String, String)> {
     args.compat.check()?;
+    // `-f` and `-a` are pflag string slices: each occurrence is a CSV record.
+    let value_files = super::helm_compat::string_slice(&args.values, "-f, --values")?;
+    let api_versions = super::helm_compat::string_slice(&args.api_versions, "-a, --api-versions")?;
     let (name, chart) = name_and_chart(args)?;
     validate_release_name(&name)?;
 
     let sources = kiln_helm_values::ValueSources {
-        files: args.values.clone(),
+        files: value_files,
         set_json: args.set_json.clone(),
         set: args.set.clone(),
         set_string: args.set_string.clone(),
@@ -228,7 +244,7 @@ pub(super) fn render(args: &TemplateArgs, matches: &ArgMatches) -> Result<(Strin
             revision: 1,
             is_upgrade: args.is_upgrade,
             kube_version: args.kube_version.clone().unwrap_or_default(),
-            api_versions: args.api_versions.clone(),
+            api_versions,
         },
         config,
     };
