@@ -78,7 +78,9 @@ fn main() {
         .map(|s| s.split(',').map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect());
 
     check_wasm_target();
-    if links_with(&out_dir, "-no-pie") && env::var_os("KILN_PIE").is_none() {
+    println!("cargo:rerun-if-env-changed=KILN_PIE");
+    println!("cargo:rerun-if-env-changed=KILN_NO_RELR");
+    if env::var_os("KILN_PIE").is_none() && links_with(&out_dir, "-no-pie") {
         // A position-dependent executable, as helm and kubectl are: the loader has nothing to relocate. As a PIE,
         // every start copied and patched the ~220 pages of relocated read-only data and GOT (about 1 ms of a 5 ms
         // render in a VM, measured with LD_DEBUG=statistics), a fifth of the fixed cost of a run. `KILN_PIE=1` keeps
@@ -171,14 +173,10 @@ fn plugin_target_dir(out_dir: &Path, root: &Path) -> PathBuf {
         .unwrap_or_else(|| root.join("target").join("kiln-plugins"))
 }
 
-/// Whether the binary can be linked with packed relative relocations: a Linux glibc target built on its own kind of
-/// machine, whose linker knows `-z pack-relative-relocs` and whose C library (2.36 or later) runs such a program. A
-/// small C program is linked and run to find out; any failure means no.
-/// Whether the C toolchain links (and the system runs) a program with this linker flag, when building for this
-/// machine's own Linux/glibc target.
+/// Whether the C toolchain links, and this machine runs, a program with this linker flag (`-no-pie`, or `-z
+/// pack-relative-relocs`, which also needs glibc 2.36 or later): only for a Linux glibc target built on its own kind
+/// of machine. A small C program is linked and run to find out; any failure means no.
 fn links_with(out_dir: &Path, flag: &str) -> bool {
-    println!("cargo:rerun-if-env-changed=KILN_NO_RELR");
-    println!("cargo:rerun-if-env-changed=KILN_PIE");
     let target = env::var("TARGET").unwrap_or_default();
     let host = env::var("HOST").unwrap_or_default();
     if target != host || !target.contains("-linux-gnu") {

@@ -5,7 +5,7 @@
 //! ignores them: the output does not depend on them. kiln accepts the same ones so such command lines keep working,
 //! and refuses, with the reason, the few whose effect it does not reproduce.
 
-use anyhow::{Result, bail};
+use anyhow::{Result, anyhow, bail};
 use clap::Args;
 
 const HEADING: &str = "Accepted for helm compatibility (no effect on the output)";
@@ -102,16 +102,22 @@ impl HelmCompatFlags {
     pub(super) fn check(&self) -> Result<()> {
         if let Some(mode) = &self.dry_run {
             match mode.as_str() {
-                // `unset` is Helm's value for a bare `--dry-run`; Go's strconv.ParseBool spellings of true.
-                "client" | "unset" | "1" | "t" | "T" | "true" | "TRUE" | "True" => {}
+                // `unset` is Helm's value for a bare `--dry-run`.
+                "client" | "unset" => {}
                 "server" => bail!(
                     "--dry-run=server needs a cluster; `kiln template` renders offline. Use `kiln diff` or \
                      `kiln apply --dry-run=server` for a server-side dry run"
                 ),
-                "none" | "0" | "f" | "F" | "false" | "FALSE" | "False" => {
-                    bail!("invalid dry-run value ({mode:?}). Must be \"server\" or \"client\"")
-                }
-                _ => bail!("invalid dry-run value ({mode:?}). Must be \"none\", \"server\", or \"client\""),
+                // Helm takes the old boolean form: true is `client`; false and `none` are refused in template mode.
+                other => match (other, go_bool(other)) {
+                    (_, Ok(true)) => {}
+                    ("none", _) | (_, Ok(false)) => {
+                        bail!("invalid dry-run value ({mode:?}). Must be \"server\" or \"client\"")
+                    }
+                    (_, Err(_)) => {
+                        bail!("invalid dry-run value ({mode:?}). Must be \"none\", \"server\", or \"client\"")
+                    }
+                },
             }
         }
         if self.validate {
@@ -188,8 +194,8 @@ pub(super) fn go_csv_record(s: &str) -> Result<Vec<String>, String> {
     }
     let mut i = 0;
     loop {
-        let mut field = Vec::new();
         if b.get(i) == Some(&b'"') {
+            let mut field = Vec::new();
             i += 1;
             loop {
                 match b.get(i) {
@@ -232,10 +238,10 @@ pub(super) fn go_csv_record(s: &str) -> Result<Vec<String>, String> {
 
 /// All values of a pflag string-slice flag given `raw` occurrences, or pflag's error naming the flag (`flag` as
 /// pflag prints it, e.g. `-f, --values`).
-pub(super) fn string_slice(raw: &[String], flag: &str) -> anyhow::Result<Vec<String>> {
+pub(super) fn string_slice(raw: &[String], flag: &str) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for r in raw {
-        out.extend(go_csv_record(r).map_err(|e| anyhow::anyhow!("invalid argument {r:?} for \"{flag}\" flag: {e}"))?);
+        out.extend(go_csv_record(r).map_err(|e| anyhow!("invalid argument {r:?} for \"{flag}\" flag: {e}"))?);
     }
     Ok(out)
 }

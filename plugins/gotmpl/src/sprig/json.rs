@@ -169,22 +169,13 @@ impl Encoder {
     }
 }
 
-/// Go's `floatEncoder` for float64: `%f`-style below 1e21 and from 1e-6, else exponent form with a one-digit
-/// exponent where possible (`1e-7`, `1e+21`).
+/// Go's `floatEncoder` for float64 (`kiln_yaml::gofmt::format_float_json`, which Helm's YAML path uses too); a NaN
+/// or an infinity is an error, as in Go.
 fn format_float(f: f64) -> Result<String, JsonError> {
     if !f.is_finite() {
         return Err(JsonError::new(format!("json: unsupported value: {}", strconv::format_float(f, b'g', -1))));
     }
-    let abs = f.abs();
-    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
-        let mut s = strconv::format_float(f, b'e', -1);
-        let n = s.len();
-        if n >= 4 && s.as_bytes()[n - 4] == b'e' && s.as_bytes()[n - 3] == b'-' && s.as_bytes()[n - 2] == b'0' {
-            s.remove(n - 2);
-        }
-        return Ok(s);
-    }
-    Ok(strconv::format_float(f, b'f', -1))
+    Ok(kiln_yaml::gofmt::format_float_json(f))
 }
 
 /// Go's `encodeState.string`.
