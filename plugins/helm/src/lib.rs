@@ -29,6 +29,7 @@ pub mod ignore;
 pub mod metadata;
 pub mod objects;
 pub mod schema;
+pub mod schema_fast;
 pub mod semver;
 pub mod sorter;
 mod toml;

@@ -165,10 +165,34 @@ fn message(kind: &ValidationErrorKind, instance: &serde_json::Value) -> String {
 }
 
 /// Validate `values` against one schema document. `Err` holds the lines to print under the chart's name.
+///
+/// Values that [`crate::schema_fast`] finds certainly valid are done with; everything else (failures, and schemas
+/// outside its subset) goes through the exact validator, which also writes the report.
 pub fn validate_single(values: &Map, schema: &[u8]) -> Result<(), String> {
+    validate_with(values, schema, true)
+}
+
+/// [`validate_single`] without the fast path: the exact validator alone (tests compare the two).
+pub fn validate_single_exact(values: &Map, schema: &[u8]) -> Result<(), String> {
+    validate_with(values, schema, false)
+}
+
+/// Whether the fast path alone accepts `values` (tests compare it with the exact validator).
+pub fn fast_path_accepts(values: &Map, schema: &[u8]) -> bool {
+    serde_json::from_slice(schema).is_ok_and(|schema| crate::schema_fast::certainly_valid(&schema, &instance(values)))
+}
+
+fn instance(values: &Map) -> serde_json::Value {
+    serde_json::Value::Object(values.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
+}
+
+fn validate_with(values: &Map, schema: &[u8], fast: bool) -> Result<(), String> {
     let schema: serde_json::Value = serde_json::from_slice(schema).map_err(|e| e.to_string())?;
+    let instance = instance(values);
+    if fast && crate::schema_fast::certainly_valid(&schema, &instance) {
+        return Ok(());
+    }
     let validator = jsonschema::options().build(&schema).map_err(|e| format!("jsonschema: {e}"))?;
-    let instance = serde_json::Value::Object(values.iter().map(|(k, v)| (k.clone(), to_json(v))).collect());
     let raw: Vec<jsonschema::ValidationError<'_>> = validator.iter_errors(&instance).collect();
     let errors: Vec<Failure<'_>> = raw.iter().map(Failure::new).collect();
     if errors.is_empty() {

@@ -33,6 +33,7 @@ mod paths;
 mod random;
 mod reflect;
 mod regex;
+pub use regex::Regexp;
 pub mod semver;
 mod strings;
 mod unicode;

@@ -732,6 +732,23 @@ fn parse_escape(s: &str) -> Result<(char, &str), SyntaxError> {
     Err(SyntaxError { code: ERR_INVALID_ESCAPE, expr: consumed(t) })
 }
 
+/// A compiled Go regular expression, for other crates that need Go's `regexp` semantics (Helm's schema validator
+/// compiles `pattern` and `patternProperties` with `regexp.Compile`).
+#[derive(Clone)]
+pub struct Regexp(Rc<GoRegex>);
+
+impl Regexp {
+    /// Go's `regexp.Compile`: `None` where Go reports a syntax error (or the expression is too large to run).
+    pub fn compile(expr: &str) -> Option<Regexp> {
+        GoRegex::compile(expr).ok().map(Regexp)
+    }
+
+    /// Go's `MatchString`: whether the expression matches anywhere in `s`.
+    pub fn is_match(&self, s: &str) -> bool {
+        self.0.re.is_match(s)
+    }
+}
+
 impl GoRegex {
     /// Go's `regexp.Compile`.
     /// Compile `expr`, or reuse it if one of the last few expressions compiled was the same: templates call the
