@@ -16,16 +16,295 @@
 //!   lengths count characters, patterns are unanchored Go regular expressions, numbers compare exactly, draft-07
 //!   `$ref` hides its siblings, `oneOf` wants exactly one match, and so on.
 //!
+//! The schema is read with a strict JSON reader of its own (RFC 8259; anything it does not take plainly, such as
+//! duplicate keys, lone surrogates or integers beyond 64 bits, is "unsure") into a borrowed tree that is cheap to
+//! build, and the values are validated as they are, in the form the exact path converts them to (an integral float
+//! is an integer, a non-finite float is null).
+//!
 //! The answer is only ever "valid" or "unsure": anything invalid, and anything this module cannot decide exactly
 //! (a reference cycle, a non-integer `multipleOf`, a float that ties a limit), is handed to the exact validator,
 //! which also writes Helm's messages. So a schema outside the subset costs what it did before, and an answer of
 //! "valid" is the one the exact validator would give (a differential test in `tests/schema_fast.rs` holds the two
 //! to that on mutated schemas and values).
 
+use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 
 use gotmpl::sprig::Regexp;
-use serde_json::{Map, Number, Value};
+use kiln_yaml::{Map as VMap, Value as V};
+
+/// A number as the validator compares it: an exact integer or a float.
+#[derive(Clone, Copy, Debug)]
+enum Num {
+    I(i128),
+    F(f64),
+}
+
+/// One node of the schema document.
+#[derive(Debug)]
+enum J<'a> {
+    Null,
+    Bool(bool),
+    Num(Num),
+    Str(Cow<'a, str>),
+    Arr(Vec<J<'a>>),
+    Obj(Vec<(Cow<'a, str>, J<'a>)>),
+}
+
+type Obj<'a> = [(Cow<'a, str>, J<'a>)];
+
+impl<'a> J<'a> {
+    fn as_str(&self) -> Option<&str> {
+        if let J::Str(s) = self { Some(s) } else { None }
+    }
+    fn as_arr(&self) -> Option<&[J<'a>]> {
+        if let J::Arr(a) = self { Some(a) } else { None }
+    }
+    fn as_obj(&self) -> Option<&Obj<'a>> {
+        if let J::Obj(o) = self { Some(o) } else { None }
+    }
+    fn as_num(&self) -> Option<Num> {
+        if let J::Num(n) = self { Some(*n) } else { None }
+    }
+}
+
+fn get<'o, 'a>(o: &'o Obj<'a>, key: &str) -> Option<&'o J<'a>> {
+    o.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// A strict JSON reader: `None` for anything that is not plainly RFC 8259 JSON, or that another reader might take
+/// differently (duplicate keys, lone surrogates, integers beyond 64 bits, numbers beyond `f64`, nesting deeper than
+/// the exact path's reader allows).
+mod json {
+    use super::{Cow, J, Num};
+
+    const MAX_DEPTH: usize = 100;
+
+    pub(super) fn parse(src: &[u8]) -> Option<J<'_>> {
+        let text = std::str::from_utf8(src).ok()?;
+        let mut r = Reader { s: text, b: text.as_bytes(), i: 0 };
+        let v = r.value(0)?;
+        r.ws();
+        (r.i == r.b.len()).then_some(v)
+    }
+
+    struct Reader<'a> {
+        s: &'a str,
+        b: &'a [u8],
+        i: usize,
+    }
+
+    impl<'a> Reader<'a> {
+        fn ws(&mut self) {
+            while matches!(self.b.get(self.i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+                self.i += 1;
+            }
+        }
+
+        fn eat(&mut self, lit: &[u8]) -> Option<()> {
+            let end = self.i.checked_add(lit.len())?;
+            (self.b.get(self.i..end)? == lit).then(|| self.i = end)
+        }
+
+        fn value(&mut self, depth: usize) -> Option<J<'a>> {
+            if depth > MAX_DEPTH {
+                return None;
+            }
+            self.ws();
+            match *self.b.get(self.i)? {
+                b'n' => self.eat(b"null").map(|()| J::Null),
+                b't' => self.eat(b"true").map(|()| J::Bool(true)),
+                b'f' => self.eat(b"false").map(|()| J::Bool(false)),
+                b'"' => self.string().map(J::Str),
+                b'[' => self.array(depth),
+                b'{' => self.object(depth),
+                b'-' | b'0'..=b'9' => self.number().map(J::Num),
+                _ => None,
+            }
+        }
+
+        fn array(&mut self, depth: usize) -> Option<J<'a>> {
+            self.i += 1;
+            let mut items = Vec::new();
+            self.ws();
+            if self.b.get(self.i) == Some(&b']') {
+                self.i += 1;
+                return Some(J::Arr(items));
+            }
+            loop {
+                items.push(self.value(depth + 1)?);
+                self.ws();
+                match *self.b.get(self.i)? {
+                    b',' => self.i += 1,
+                    b']' => {
+                        self.i += 1;
+                        return Some(J::Arr(items));
+                    }
+                    _ => return None,
+                }
+            }
+        }
+
+        fn object(&mut self, depth: usize) -> Option<J<'a>> {
+            self.i += 1;
+            let mut members: Vec<(Cow<'a, str>, J<'a>)> = Vec::new();
+            self.ws();
+            if self.b.get(self.i) == Some(&b'}') {
+                self.i += 1;
+                return Some(J::Obj(members));
+            }
+            loop {
+                self.ws();
+                if self.b.get(self.i) != Some(&b'"') {
+                    return None;
+                }
+                let key = self.string()?;
+                self.ws();
+                self.eat(b":")?;
+                let value = self.value(depth + 1)?;
+                members.push((key, value));
+                self.ws();
+                match *self.b.get(self.i)? {
+                    b',' => self.i += 1,
+                    b'}' => {
+                        self.i += 1;
+                        return distinct_keys(&members).then_some(J::Obj(members));
+                    }
+                    _ => return None,
+                }
+            }
+        }
+
+        /// A string literal at the reader (on its opening quote).
+        fn string(&mut self) -> Option<Cow<'a, str>> {
+            self.i += 1;
+            let start = self.i;
+            loop {
+                match *self.b.get(self.i)? {
+                    b'"' => {
+                        let s = self.s.get(start..self.i)?;
+                        self.i += 1;
+                        return Some(Cow::Borrowed(s));
+                    }
+                    b'\\' => break,
+                    c if c < 0x20 => return None,
+                    _ => self.i += 1,
+                }
+            }
+            let mut out = String::from(self.s.get(start..self.i)?);
+            loop {
+                match *self.b.get(self.i)? {
+                    b'"' => {
+                        self.i += 1;
+                        return Some(Cow::Owned(out));
+                    }
+                    b'\\' => {
+                        let c = match *self.b.get(self.i + 1)? {
+                            b'"' => '"',
+                            b'\\' => '\\',
+                            b'/' => '/',
+                            b'b' => '\u{8}',
+                            b'f' => '\u{c}',
+                            b'n' => '\n',
+                            b'r' => '\r',
+                            b't' => '\t',
+                            b'u' => {
+                                let hi = self.hex4(self.i + 2)?;
+                                self.i += 6;
+                                let c = if (0xD800..0xDC00).contains(&hi) {
+                                    if self.b.get(self.i..self.i + 2)? != b"\\u" {
+                                        return None;
+                                    }
+                                    let lo = self.hex4(self.i + 2)?;
+                                    if !(0xDC00..0xE000).contains(&lo) {
+                                        return None;
+                                    }
+                                    self.i += 6;
+                                    char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?
+                                } else {
+                                    char::from_u32(hi)?
+                                };
+                                out.push(c);
+                                continue;
+                            }
+                            _ => return None,
+                        };
+                        self.i += 2;
+                        out.push(c);
+                    }
+                    c if c < 0x20 => return None,
+                    _ => {
+                        let ch = self.s.get(self.i..)?.chars().next()?;
+                        out.push(ch);
+                        self.i += ch.len_utf8();
+                    }
+                }
+            }
+        }
+
+        /// The four hex digits at `at`.
+        fn hex4(&self, at: usize) -> Option<u32> {
+            let h = self.s.get(at..at.checked_add(4)?)?;
+            if !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return None;
+            }
+            u32::from_str_radix(h, 16).ok()
+        }
+
+        fn number(&mut self) -> Option<Num> {
+            let start = self.i;
+            if self.b.get(self.i) == Some(&b'-') {
+                self.i += 1;
+            }
+            match *self.b.get(self.i)? {
+                b'0' => self.i += 1,
+                b'1'..=b'9' => self.digits(),
+                _ => return None,
+            }
+            let mut integral = true;
+            if self.b.get(self.i) == Some(&b'.') {
+                self.i += 1;
+                if !self.b.get(self.i)?.is_ascii_digit() {
+                    return None;
+                }
+                self.digits();
+                integral = false;
+            }
+            if matches!(self.b.get(self.i), Some(b'e' | b'E')) {
+                self.i += 1;
+                if matches!(self.b.get(self.i), Some(b'+' | b'-')) {
+                    self.i += 1;
+                }
+                if !self.b.get(self.i)?.is_ascii_digit() {
+                    return None;
+                }
+                self.digits();
+                integral = false;
+            }
+            let text = self.s.get(start..self.i)?;
+            if integral && text != "-0" {
+                return text.parse::<i64>().ok().map(|n| Num::I(i128::from(n)));
+            }
+            text.parse::<f64>().ok().filter(|f| f.is_finite()).map(Num::F)
+        }
+
+        fn digits(&mut self) {
+            while self.b.get(self.i).is_some_and(u8::is_ascii_digit) {
+                self.i += 1;
+            }
+        }
+    }
+
+    fn distinct_keys(members: &[(Cow<'_, str>, J<'_>)]) -> bool {
+        if members.len() <= 16 {
+            return members.iter().enumerate().all(|(i, (k, _))| members[..i].iter().all(|(q, _)| q != k));
+        }
+        let mut keys: Vec<&str> = members.iter().map(|(k, _)| k.as_ref()).collect();
+        keys.sort_unstable();
+        keys.windows(2).all(|w| w[0] != w[1])
+    }
+}
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Draft {
@@ -35,8 +314,8 @@ enum Draft {
 
 /// The draft a root `$schema` names, as the validator maps it (`None`: a draft this module does not handle, or
 /// not a draft at all).
-fn draft_of(root: &Value) -> Option<Draft> {
-    let Some(url) = root.as_object().and_then(|o| o.get("$schema")) else { return Some(Draft::D2020) };
+fn draft_of(root: &J<'_>) -> Option<Draft> {
+    let Some(url) = root.as_obj().and_then(|o| get(o, "$schema")) else { return Some(Draft::D2020) };
     let url = url.as_str()?;
     let (base, frag) = url.split_once('#').unwrap_or((url, ""));
     if !frag.is_empty() {
@@ -50,19 +329,21 @@ fn draft_of(root: &Value) -> Option<Draft> {
     }
 }
 
-/// Whether `values` certainly pass `schema` (parsed `values.schema.json`). `false` means invalid or undecided.
-pub fn certainly_valid(schema: &Value, values: &Value) -> bool {
-    let Some(draft) = draft_of(schema) else { return false };
-    let mut checker = Checker { root: schema, draft, regexps: HashMap::new(), ref_targets: HashSet::new() };
-    if !checker.schema(schema, true) {
+/// Whether `values` certainly pass the schema document `schema` (the bytes of `values.schema.json`). `false` means
+/// invalid or undecided.
+pub fn certainly_valid(schema: &[u8], values: &VMap) -> bool {
+    let Some(root) = json::parse(schema) else { return false };
+    let Some(draft) = draft_of(&root) else { return false };
+    let mut checker = Checker { root: &root, draft, regexps: HashMap::new(), ref_targets: HashSet::new() };
+    if !checker.schema(&root, true) {
         return false;
     }
-    let v = Validator { root: schema, draft, regexps: &checker.regexps };
-    v.valid(schema, values, 0) == Some(true)
+    let v = Validator { root: &root, draft, regexps: &checker.regexps };
+    v.valid_map(&root, values) == Some(true)
 }
 
 /// Resolve a `$ref` that is a fragment-only JSON pointer (`#`, `#/$defs/name`) in `root`.
-fn resolve<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
+fn resolve<'r, 'a>(root: &'r J<'a>, reference: &str) -> Option<&'r J<'a>> {
     let frag = reference.strip_prefix('#')?;
     if !frag.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/%".contains(&b)) {
         return None;
@@ -76,15 +357,15 @@ fn resolve<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
     for token in pointer.split('/') {
         let token = unescape_token(token)?;
         at = match at {
-            Value::Object(o) => o.get(&token)?,
-            Value::Array(a) => a.get(go_atoi(&token)?)?,
+            J::Obj(o) => get(o, &token)?,
+            J::Arr(a) => a.get(go_atoi(&token)?)?,
             _ => return None,
         };
     }
     Some(at)
 }
 
-/// Go's `strconv.Atoi` for an array index: decimal digits with an optional sign (a sign makes it no index here).
+/// Go's `strconv.Atoi` for an array index: decimal digits (a sign makes it no index here).
 fn go_atoi(s: &str) -> Option<usize> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -134,33 +415,32 @@ const TYPE_NAMES: [&str; 7] = ["array", "boolean", "integer", "null", "number", 
 
 /// Checks a schema against what the meta-schema requires of the keywords handled here, and that nothing the
 /// validator would act on is outside them. Compiles the patterns on the way.
-struct Checker<'a> {
-    root: &'a Value,
+struct Checker<'r, 'a> {
+    root: &'r J<'a>,
     draft: Draft,
-    regexps: HashMap<&'a str, Regexp>,
+    regexps: HashMap<&'r str, Regexp>,
     /// Targets of `$ref`s already followed (by address), so that each is checked once and cycles end.
-    ref_targets: HashSet<*const Value>,
+    ref_targets: HashSet<*const J<'a>>,
 }
 
-impl<'a> Checker<'a> {
-    fn schema(&mut self, s: &'a Value, is_root: bool) -> bool {
-        let o = match s {
-            Value::Bool(_) => return true,
-            Value::Object(o) => o,
-            _ => return false,
-        };
-        o.iter().all(|(k, v)| self.keyword(k, v, is_root))
+impl<'r, 'a> Checker<'r, 'a> {
+    fn schema(&mut self, s: &'r J<'a>, is_root: bool) -> bool {
+        match s {
+            J::Bool(_) => true,
+            J::Obj(o) => o.iter().all(|(k, v)| self.keyword(k, v, is_root)),
+            _ => false,
+        }
     }
 
-    fn schemas_in_map(&mut self, v: &'a Value) -> bool {
-        v.as_object().is_some_and(|m| m.values().all(|s| self.schema(s, false)))
+    fn schemas_in_map(&mut self, v: &'r J<'a>) -> bool {
+        v.as_obj().is_some_and(|m| m.iter().all(|(_, s)| self.schema(s, false)))
     }
 
-    fn schema_array(&mut self, v: &'a Value) -> bool {
-        v.as_array().is_some_and(|a| !a.is_empty() && a.iter().all(|s| self.schema(s, false)))
+    fn schema_array(&mut self, v: &'r J<'a>) -> bool {
+        v.as_arr().is_some_and(|a| !a.is_empty() && a.iter().all(|s| self.schema(s, false)))
     }
 
-    fn regexp(&mut self, pattern: &'a str) -> bool {
+    fn regexp(&mut self, pattern: &'r str) -> bool {
         if self.regexps.contains_key(pattern) {
             return true;
         }
@@ -173,58 +453,66 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn keyword(&mut self, k: &str, v: &'a Value, is_root: bool) -> bool {
+    fn keyword(&mut self, k: &str, v: &'r J<'a>, is_root: bool) -> bool {
         let d7 = self.draft == Draft::D7;
         match k {
             // Applied by the validator (see `Validator::valid`).
             "type" => match v {
-                Value::String(t) => TYPE_NAMES.contains(&t.as_str()),
-                Value::Array(ts) => {
+                J::Str(t) => TYPE_NAMES.contains(&t.as_ref()),
+                J::Arr(ts) => {
                     !ts.is_empty()
                         && ts.iter().all(|t| t.as_str().is_some_and(|t| TYPE_NAMES.contains(&t)))
                         && unique(ts)
                 }
                 _ => false,
             },
-            "enum" => v.is_array(),
+            "enum" => matches!(v, J::Arr(_)),
             "const" | "default" => true,
-            "multipleOf" => v.as_f64().is_some_and(|m| m > 0.0),
-            "maximum" | "minimum" | "exclusiveMaximum" | "exclusiveMinimum" => v.is_number(),
+            "multipleOf" => match v.as_num() {
+                Some(Num::I(m)) => m > 0,
+                Some(Num::F(m)) => m > 0.0,
+                None => false,
+            },
+            "maximum" | "minimum" | "exclusiveMaximum" | "exclusiveMinimum" => matches!(v, J::Num(_)),
             "minLength" | "maxLength" | "minItems" | "maxItems" | "minProperties" | "maxProperties" => {
                 non_negative_int(v).is_some()
             }
-            "pattern" => v.as_str().is_some_and(|p| self.regexp(p)),
-            "uniqueItems" => v.is_boolean(),
-            "required" => v.as_array().is_some_and(|a| a.iter().all(Value::is_string) && unique(a)),
+            "pattern" => match v {
+                J::Str(p) => self.regexp(p),
+                _ => false,
+            },
+            "uniqueItems" => matches!(v, J::Bool(_)),
+            "required" => v.as_arr().is_some_and(|a| a.iter().all(|n| matches!(n, J::Str(_))) && unique(a)),
             "properties" => self.schemas_in_map(v),
-            "patternProperties" => {
-                v.as_object().is_some_and(|m| m.keys().all(|p| self.regexp(p))) && self.schemas_in_map(v)
-            }
+            "patternProperties" => match v {
+                J::Obj(m) => m.iter().all(|(p, _)| self.regexp(p)) && self.schemas_in_map(v),
+                _ => false,
+            },
             "additionalProperties" | "propertyNames" | "not" | "if" | "then" | "else" => self.schema(v, false),
             "allOf" | "anyOf" | "oneOf" => self.schema_array(v),
             "items" => match v {
-                Value::Array(_) if d7 => self.schema_array(v),
+                J::Arr(_) if d7 => self.schema_array(v),
                 _ => self.schema(v, false),
             },
             "additionalItems" if d7 => self.schema(v, false),
             "prefixItems" if !d7 => self.schema_array(v),
-            "dependentRequired" if !d7 => v.as_object().is_some_and(|m| {
-                m.values().all(|a| a.as_array().is_some_and(|a| a.iter().all(Value::is_string) && unique(a)))
+            "dependentRequired" if !d7 => v.as_obj().is_some_and(|m| {
+                m.iter().all(|(_, a)| a.as_arr().is_some_and(|a| a.iter().all(|n| matches!(n, J::Str(_))) && unique(a)))
             }),
             "dependentSchemas" if !d7 => self.schemas_in_map(v),
             "$ref" => {
                 let Some(target) = v.as_str().and_then(|r| resolve(self.root, r)) else { return false };
-                let addr: *const Value = target;
+                let addr: *const J<'a> = target;
                 !self.ref_targets.insert(addr) || self.schema(target, false)
             }
             // Containers of schemas that are only reached through `$ref` (the meta-schemas check them).
             "$defs" | "definitions" => self.schemas_in_map(v),
             // Annotations, with the types the meta-schemas give them.
-            "title" | "description" | "$comment" => v.is_string(),
-            "readOnly" | "writeOnly" | "deprecated" => v.is_boolean(),
-            "examples" => v.is_array(),
+            "title" | "description" | "$comment" => matches!(v, J::Str(_)),
+            "readOnly" | "writeOnly" | "deprecated" => matches!(v, J::Bool(_)),
+            "examples" => matches!(v, J::Arr(_)),
             // Only an annotation in 2020-12 (the validator asserts formats for draft-07 and older).
-            "format" => !d7 && v.is_string(),
+            "format" => !d7 && matches!(v, J::Str(_)),
             "$schema" => is_root,
             // The document's own URL: fragment-only references still point into this document.
             "$id" if is_root => v.as_str().is_some_and(plain_url),
@@ -268,44 +556,113 @@ fn plain_url(s: &str) -> bool {
 }
 
 /// A meta-schema `nonNegativeInteger` as the validator reads limits (an integral number, fractions of zero included).
-fn non_negative_int(v: &Value) -> Option<usize> {
-    if let Some(u) = v.as_u64() {
-        return usize::try_from(u).ok();
+fn non_negative_int(v: &J<'_>) -> Option<usize> {
+    match v.as_num()? {
+        Num::I(i) => usize::try_from(i).ok(),
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        Num::F(f) => (f >= 0.0 && f.fract() == 0.0 && f <= 9.0e15).then_some(f as usize),
     }
-    let f = v.as_f64()?;
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    (f >= 0.0 && f.fract() == 0.0 && f <= 9.0e15).then_some(f as usize)
 }
 
-fn unique(items: &[Value]) -> bool {
-    items.iter().enumerate().all(|(i, a)| items.iter().skip(i + 1).all(|b| json_equal(a, b) == Some(false)))
+fn unique(items: &[J<'_>]) -> bool {
+    items.iter().enumerate().all(|(i, a)| items.iter().skip(i + 1).all(|b| eq_jj(a, b) == Some(false)))
 }
 
-/// JSON equality as the validator decides it (numbers by value). `None` when floats make it undecidable here.
-fn json_equal(a: &Value, b: &Value) -> Option<bool> {
+/// Compare two numbers as the validator does (exact rationals). Integers compare exactly; otherwise the `f64`
+/// order is the exact order when it is strict (rounding to the nearest double is monotonic), and a tie between
+/// two floats is undecided here (two different decimals can round to one double), as is anything beyond 2^53.
+fn num_cmp(a: Num, b: Num) -> Option<Ordering> {
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    #[allow(clippy::cast_precision_loss)]
+    let (x, y) = match (a, b) {
+        (Num::I(x), Num::I(y)) => return Some(x.cmp(&y)),
+        (Num::I(x), Num::F(y)) => (x as f64, y),
+        (Num::F(x), Num::I(y)) => (x, y as f64),
+        (Num::F(x), Num::F(y)) => (x, y),
+    };
+    if !x.is_finite() || !y.is_finite() || x.abs() > EXACT || y.abs() > EXACT {
+        return None;
+    }
+    match x.partial_cmp(&y)? {
+        // An integer against a float that equals it: both are that integer exactly.
+        Ordering::Equal => matches!((a, b), (Num::I(_), _) | (_, Num::I(_))).then_some(Ordering::Equal),
+        o => Some(o),
+    }
+}
+
+fn is_integer(n: Num) -> bool {
+    match n {
+        Num::I(_) => true,
+        Num::F(f) => f.is_finite() && f.fract() == 0.0,
+    }
+}
+
+/// A value as the exact path hands it to its validator (`schema::to_json`): integral floats below 9e15 are
+/// integers, non-finite floats are null.
+#[derive(Clone, Copy)]
+enum Inst<'v> {
+    Null,
+    Bool(bool),
+    Num(Num),
+    Str(&'v str),
+    Seq(&'v [V]),
+    Map(&'v VMap),
+}
+
+fn inst(v: &V) -> Inst<'_> {
+    match v {
+        V::Null => Inst::Null,
+        V::Bool(b) => Inst::Bool(*b),
+        V::Int(i) => Inst::Num(Num::I(i128::from(*i))),
+        V::Uint(u) => Inst::Num(Num::I(i128::from(*u))),
+        #[allow(clippy::cast_possible_truncation)]
+        V::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Inst::Num(Num::I(i128::from(*f as i64))),
+        V::Float(f) if f.is_finite() => Inst::Num(Num::F(*f)),
+        V::Float(_) => Inst::Null,
+        V::String(s) => Inst::Str(s),
+        V::Seq(s) => Inst::Seq(s),
+        V::Map(m) => Inst::Map(m),
+    }
+}
+
+fn type_matches(t: &str, v: Inst<'_>) -> bool {
+    match (t, v) {
+        ("null", Inst::Null)
+        | ("boolean", Inst::Bool(_))
+        | ("string", Inst::Str(_))
+        | ("array", Inst::Seq(_))
+        | ("object", Inst::Map(_))
+        | ("number", Inst::Num(_)) => true,
+        ("integer", Inst::Num(n)) => is_integer(n),
+        _ => false,
+    }
+}
+
+/// JSON equality between two schema nodes (numbers by value). `None` when floats make it undecidable here.
+fn eq_jj(a: &J<'_>, b: &J<'_>) -> Option<bool> {
     Some(match (a, b) {
-        (Value::Null, Value::Null) => true,
-        (Value::Bool(x), Value::Bool(y)) => x == y,
-        (Value::String(x), Value::String(y)) => x == y,
-        (Value::Number(x), Value::Number(y)) => num_cmp(x, y)? == std::cmp::Ordering::Equal,
-        (Value::Array(x), Value::Array(y)) => {
+        (J::Null, J::Null) => true,
+        (J::Bool(x), J::Bool(y)) => x == y,
+        (J::Str(x), J::Str(y)) => x == y,
+        (J::Num(x), J::Num(y)) => num_cmp(*x, *y)? == Ordering::Equal,
+        (J::Arr(x), J::Arr(y)) => {
             if x.len() != y.len() {
                 return Some(false);
             }
             for (p, q) in x.iter().zip(y) {
-                if !json_equal(p, q)? {
+                if !eq_jj(p, q)? {
                     return Some(false);
                 }
             }
             true
         }
-        (Value::Object(x), Value::Object(y)) => {
+        (J::Obj(x), J::Obj(y)) => {
             if x.len() != y.len() {
                 return Some(false);
             }
             for (k, p) in x {
-                let Some(q) = y.get(k) else { return Some(false) };
-                if !json_equal(p, q)? {
+                let Some(q) = get(y, k) else { return Some(false) };
+                if !eq_jj(p, q)? {
                     return Some(false);
                 }
             }
@@ -315,67 +672,85 @@ fn json_equal(a: &Value, b: &Value) -> Option<bool> {
     })
 }
 
-/// An exact integer, when the number is one that `f64` does not round.
-fn exact_int(n: &Number) -> Option<i128> {
-    if let Some(i) = n.as_i64() {
-        return Some(i128::from(i));
-    }
-    if let Some(u) = n.as_u64() {
-        return Some(i128::from(u));
-    }
-    None
-}
-
-/// Compare two numbers as the validator does (exact rationals). Integers compare exactly; otherwise the `f64`
-/// order is the exact order when it is strict (rounding to the nearest double is monotonic), and a tie between
-/// two floats is undecided here (two different decimals can round to one double), as is anything beyond 2^53.
-fn num_cmp(a: &Number, b: &Number) -> Option<std::cmp::Ordering> {
-    if let (Some(x), Some(y)) = (exact_int(a), exact_int(b)) {
-        return Some(x.cmp(&y));
-    }
-    const EXACT: f64 = 9_007_199_254_740_992.0;
-    let (x, y) = (a.as_f64()?, b.as_f64()?);
-    if !x.is_finite() || !y.is_finite() || x.abs() > EXACT || y.abs() > EXACT {
-        return None;
-    }
-    match x.partial_cmp(&y)? {
-        std::cmp::Ordering::Equal => {
-            // An integer against a float that equals it: both are that integer exactly.
-            let int_side = exact_int(a).is_some() || exact_int(b).is_some();
-            int_side.then_some(std::cmp::Ordering::Equal)
+/// JSON equality between a value and a schema node (`const`, `enum`).
+fn eq_vj(a: Inst<'_>, b: &J<'_>) -> Option<bool> {
+    Some(match (a, b) {
+        (Inst::Null, J::Null) => true,
+        (Inst::Bool(x), J::Bool(y)) => x == *y,
+        (Inst::Str(x), J::Str(y)) => x == y,
+        (Inst::Num(x), J::Num(y)) => num_cmp(x, *y)? == Ordering::Equal,
+        (Inst::Seq(x), J::Arr(y)) => {
+            if x.len() != y.len() {
+                return Some(false);
+            }
+            for (p, q) in x.iter().zip(y) {
+                if !eq_vj(inst(p), q)? {
+                    return Some(false);
+                }
+            }
+            true
         }
-        o => Some(o),
-    }
-}
-
-fn is_integer(n: &Number) -> bool {
-    exact_int(n).is_some() || n.as_f64().is_some_and(|f| f.is_finite() && f.fract() == 0.0)
-}
-
-fn type_matches(t: &str, v: &Value) -> bool {
-    match (t, v) {
-        ("null", Value::Null)
-        | ("boolean", Value::Bool(_))
-        | ("string", Value::String(_))
-        | ("array", Value::Array(_))
-        | ("object", Value::Object(_))
-        | ("number", Value::Number(_)) => true,
-        ("integer", Value::Number(n)) => is_integer(n),
+        (Inst::Map(x), J::Obj(y)) => {
+            if x.len() != y.len() {
+                return Some(false);
+            }
+            for (k, q) in y {
+                let Some(p) = x.get(k.as_ref()) else { return Some(false) };
+                if !eq_vj(inst(p), q)? {
+                    return Some(false);
+                }
+            }
+            true
+        }
         _ => false,
-    }
+    })
+}
+
+/// JSON equality between two values (`uniqueItems`).
+fn eq_vv(a: Inst<'_>, b: Inst<'_>) -> Option<bool> {
+    Some(match (a, b) {
+        (Inst::Null, Inst::Null) => true,
+        (Inst::Bool(x), Inst::Bool(y)) => x == y,
+        (Inst::Str(x), Inst::Str(y)) => x == y,
+        (Inst::Num(x), Inst::Num(y)) => num_cmp(x, y)? == Ordering::Equal,
+        (Inst::Seq(x), Inst::Seq(y)) => {
+            if x.len() != y.len() {
+                return Some(false);
+            }
+            for (p, q) in x.iter().zip(y) {
+                if !eq_vv(inst(p), inst(q))? {
+                    return Some(false);
+                }
+            }
+            true
+        }
+        (Inst::Map(x), Inst::Map(y)) => {
+            if x.len() != y.len() {
+                return Some(false);
+            }
+            for (k, p) in x {
+                let Some(q) = y.get(k) else { return Some(false) };
+                if !eq_vv(inst(p), inst(q))? {
+                    return Some(false);
+                }
+            }
+            true
+        }
+        _ => false,
+    })
 }
 
 /// How many `$ref`s may be followed without descending into the values before the answer is "unsure" (the
 /// validator reports a reference cycle where the same schema comes back for the same value).
 const MAX_REF_CHAIN: u32 = 32;
 
-struct Validator<'a> {
-    root: &'a Value,
+struct Validator<'r, 'a> {
+    root: &'r J<'a>,
     draft: Draft,
-    regexps: &'a HashMap<&'a str, Regexp>,
+    regexps: &'r HashMap<&'r str, Regexp>,
 }
 
-/// `Some(false)` unless every item is `Some(true)`; `None` when one is undecided and none is `Some(false)`.
+/// Continue when the check passed; return its answer (`Some(false)` or undecided) otherwise.
 macro_rules! require {
     ($e:expr) => {
         match $e {
@@ -385,15 +760,19 @@ macro_rules! require {
     };
 }
 
-impl Validator<'_> {
+impl Validator<'_, '_> {
+    fn valid_map(&self, s: &J<'_>, m: &VMap) -> Option<bool> {
+        self.valid(s, Inst::Map(m), 0)
+    }
+
     /// Whether `v` passes `s` (`None`: undecided). `refs` counts `$ref`s followed at this value.
-    fn valid(&self, s: &Value, v: &Value, refs: u32) -> Option<bool> {
-        let o: &Map<String, Value> = match s {
-            Value::Bool(b) => return Some(*b),
-            Value::Object(o) => o,
+    fn valid(&self, s: &J<'_>, v: Inst<'_>, refs: u32) -> Option<bool> {
+        let o = match s {
+            J::Bool(b) => return Some(*b),
+            J::Obj(o) => o,
             _ => return None,
         };
-        if let Some(r) = o.get("$ref") {
+        if let Some(r) = get(o, "$ref") {
             if refs >= MAX_REF_CHAIN {
                 return None;
             }
@@ -405,24 +784,24 @@ impl Validator<'_> {
             }
             require!(ok);
         }
-        if let Some(t) = o.get("type") {
+        if let Some(t) = get(o, "type") {
             let ok = match t {
-                Value::String(t) => type_matches(t, v),
-                Value::Array(ts) => ts.iter().any(|t| t.as_str().is_some_and(|t| type_matches(t, v))),
+                J::Str(t) => type_matches(t, v),
+                J::Arr(ts) => ts.iter().any(|t| t.as_str().is_some_and(|t| type_matches(t, v))),
                 _ => return None,
             };
             if !ok {
                 return Some(false);
             }
         }
-        if let Some(c) = o.get("const") {
-            require!(json_equal(v, c));
+        if let Some(c) = get(o, "const") {
+            require!(eq_vj(v, c));
         }
-        if let Some(e) = o.get("enum") {
+        if let Some(e) = get(o, "enum") {
             let mut undecided = false;
             let mut found = false;
-            for item in e.as_array()? {
-                match json_equal(v, item) {
+            for item in e.as_arr()? {
+                match eq_vj(v, item) {
                     Some(true) => {
                         found = true;
                         break;
@@ -436,28 +815,28 @@ impl Validator<'_> {
             }
         }
         match v {
-            Value::Object(m) => require!(self.object(o, v, m, refs)),
-            Value::Array(a) => require!(self.array(o, a)),
-            Value::String(st) => require!(self.string(o, st)),
-            Value::Number(n) => require!(number(o, n)),
-            _ => {}
+            Inst::Map(m) => require!(self.object(o, v, m, refs)),
+            Inst::Seq(a) => require!(self.array(o, a)),
+            Inst::Str(st) => require!(self.string(o, st)),
+            Inst::Num(n) => require!(number(o, n)),
+            Inst::Null | Inst::Bool(_) => {}
         }
         self.applicators(o, v, refs)
     }
 
-    fn applicators(&self, o: &Map<String, Value>, v: &Value, refs: u32) -> Option<bool> {
-        if let Some(n) = o.get("not") {
+    fn applicators(&self, o: &Obj<'_>, v: Inst<'_>, refs: u32) -> Option<bool> {
+        if let Some(n) = get(o, "not") {
             require!(self.valid(n, v, refs).map(|b| !b));
         }
-        if let Some(all) = o.get("allOf") {
-            for s in all.as_array()? {
+        if let Some(all) = get(o, "allOf") {
+            for s in all.as_arr()? {
                 require!(self.valid(s, v, refs));
             }
         }
-        if let Some(any) = o.get("anyOf") {
+        if let Some(any) = get(o, "anyOf") {
             let mut undecided = false;
             let mut matched = false;
-            for s in any.as_array()? {
+            for s in any.as_arr()? {
                 match self.valid(s, v, refs) {
                     Some(true) => {
                         matched = true;
@@ -471,9 +850,9 @@ impl Validator<'_> {
                 return if undecided { None } else { Some(false) };
             }
         }
-        if let Some(one) = o.get("oneOf") {
+        if let Some(one) = get(o, "oneOf") {
             let mut matches = 0;
-            for s in one.as_array()? {
+            for s in one.as_arr()? {
                 if self.valid(s, v, refs)? {
                     matches += 1;
                 }
@@ -482,8 +861,8 @@ impl Validator<'_> {
                 return Some(false);
             }
         }
-        if let Some(cond) = o.get("if") {
-            let branch = if self.valid(cond, v, refs)? { o.get("then") } else { o.get("else") };
+        if let Some(cond) = get(o, "if") {
+            let branch = if self.valid(cond, v, refs)? { get(o, "then") } else { get(o, "else") };
             if let Some(b) = branch {
                 require!(self.valid(b, v, refs));
             }
@@ -491,60 +870,60 @@ impl Validator<'_> {
         Some(true)
     }
 
-    fn object(&self, o: &Map<String, Value>, v: &Value, m: &Map<String, Value>, refs: u32) -> Option<bool> {
-        if let Some(n) = o.get("minProperties")
+    fn object(&self, o: &Obj<'_>, v: Inst<'_>, m: &VMap, refs: u32) -> Option<bool> {
+        if let Some(n) = get(o, "minProperties")
             && m.len() < non_negative_int(n)?
         {
             return Some(false);
         }
-        if let Some(n) = o.get("maxProperties")
+        if let Some(n) = get(o, "maxProperties")
             && m.len() > non_negative_int(n)?
         {
             return Some(false);
         }
-        if let Some(req) = o.get("required")
-            && !req.as_array()?.iter().all(|k| k.as_str().is_some_and(|k| m.contains_key(k)))
+        if let Some(req) = get(o, "required")
+            && !req.as_arr()?.iter().all(|k| k.as_str().is_some_and(|k| m.contains_key(k)))
         {
             return Some(false);
         }
-        let props = o.get("properties").and_then(Value::as_object);
-        let patterns = o.get("patternProperties").and_then(Value::as_object);
-        let additional = o.get("additionalProperties");
+        let props = get(o, "properties").and_then(J::as_obj);
+        let patterns = get(o, "patternProperties").and_then(J::as_obj);
+        let additional = get(o, "additionalProperties");
         for (name, value) in m {
             let mut evaluated = false;
-            if let Some(s) = props.and_then(|p| p.get(name)) {
+            if let Some(s) = props.and_then(|p| get(p, name)) {
                 evaluated = true;
-                require!(self.valid(s, value, 0));
+                require!(self.valid(s, inst(value), 0));
             }
             if let Some(patterns) = patterns {
                 for (p, s) in patterns {
-                    if self.regexps.get(p.as_str())?.is_match(name) {
+                    if self.regexps.get(p.as_ref())?.is_match(name) {
                         evaluated = true;
-                        require!(self.valid(s, value, 0));
+                        require!(self.valid(s, inst(value), 0));
                     }
                 }
             }
             if !evaluated && let Some(s) = additional {
-                require!(self.valid(s, value, 0));
+                require!(self.valid(s, inst(value), 0));
             }
         }
-        if let Some(names) = o.get("propertyNames") {
+        if let Some(names) = get(o, "propertyNames") {
             for name in m.keys() {
-                require!(self.valid(names, &Value::String(name.clone()), 0));
+                require!(self.valid(names, Inst::Str(name), 0));
             }
         }
         if self.draft == Draft::D2020 {
-            if let Some(deps) = o.get("dependentSchemas").and_then(Value::as_object) {
+            if let Some(deps) = get(o, "dependentSchemas").and_then(J::as_obj) {
                 for (name, s) in deps {
-                    if m.contains_key(name) {
+                    if m.contains_key(name.as_ref()) {
                         require!(self.valid(s, v, refs));
                     }
                 }
             }
-            if let Some(deps) = o.get("dependentRequired").and_then(Value::as_object) {
+            if let Some(deps) = get(o, "dependentRequired").and_then(J::as_obj) {
                 for (name, needs) in deps {
-                    if m.contains_key(name)
-                        && !needs.as_array()?.iter().all(|k| k.as_str().is_some_and(|k| m.contains_key(k)))
+                    if m.contains_key(name.as_ref())
+                        && !needs.as_arr()?.iter().all(|k| k.as_str().is_some_and(|k| m.contains_key(k)))
                     {
                         return Some(false);
                     }
@@ -554,30 +933,30 @@ impl Validator<'_> {
         Some(true)
     }
 
-    fn array(&self, o: &Map<String, Value>, a: &[Value]) -> Option<bool> {
-        if let Some(n) = o.get("minItems")
+    fn array(&self, o: &Obj<'_>, a: &[V]) -> Option<bool> {
+        if let Some(n) = get(o, "minItems")
             && a.len() < non_negative_int(n)?
         {
             return Some(false);
         }
-        if let Some(n) = o.get("maxItems")
+        if let Some(n) = get(o, "maxItems")
             && a.len() > non_negative_int(n)?
         {
             return Some(false);
         }
-        if o.get("uniqueItems").and_then(Value::as_bool) == Some(true) {
+        if matches!(get(o, "uniqueItems"), Some(J::Bool(true))) {
             for (i, x) in a.iter().enumerate() {
                 for y in &a[i + 1..] {
-                    if json_equal(x, y)? {
+                    if eq_vv(inst(x), inst(y))? {
                         return Some(false);
                     }
                 }
             }
         }
-        let (tuple, rest): (&[Value], Option<&Value>) = match (self.draft, o.get("items")) {
-            (Draft::D7, Some(Value::Array(t))) => (t, o.get("additionalItems")),
+        let (tuple, rest): (&[J<'_>], Option<&J<'_>>) = match (self.draft, get(o, "items")) {
+            (Draft::D7, Some(J::Arr(t))) => (t, get(o, "additionalItems")),
             (Draft::D7, items) => (&[], items),
-            (Draft::D2020, items) => (o.get("prefixItems").and_then(Value::as_array).map_or(&[], Vec::as_slice), items),
+            (Draft::D2020, items) => (get(o, "prefixItems").and_then(J::as_arr).unwrap_or(&[]), items),
         };
         for (i, item) in a.iter().enumerate() {
             let s = match tuple.get(i) {
@@ -587,26 +966,28 @@ impl Validator<'_> {
                     None => break,
                 },
             };
-            require!(self.valid(s, item, 0));
+            require!(self.valid(s, inst(item), 0));
         }
         Some(true)
     }
 
-    fn string(&self, o: &Map<String, Value>, st: &str) -> Option<bool> {
-        if o.contains_key("minLength") || o.contains_key("maxLength") {
+    fn string(&self, o: &Obj<'_>, st: &str) -> Option<bool> {
+        let min = get(o, "minLength");
+        let max = get(o, "maxLength");
+        if min.is_some() || max.is_some() {
             let len = st.chars().count();
-            if let Some(n) = o.get("minLength")
+            if let Some(n) = min
                 && len < non_negative_int(n)?
             {
                 return Some(false);
             }
-            if let Some(n) = o.get("maxLength")
+            if let Some(n) = max
                 && len > non_negative_int(n)?
             {
                 return Some(false);
             }
         }
-        if let Some(p) = o.get("pattern")
+        if let Some(p) = get(o, "pattern")
             && !self.regexps.get(p.as_str()?)?.is_match(st)
         {
             return Some(false);
@@ -615,27 +996,132 @@ impl Validator<'_> {
     }
 }
 
-fn number(o: &Map<String, Value>, n: &Number) -> Option<bool> {
-    use std::cmp::Ordering::{Greater, Less};
-    let limit = |k: &str| o.get(k).map(|l| l.as_number().and_then(|l| num_cmp(n, l)));
+fn number(o: &Obj<'_>, n: Num) -> Option<bool> {
+    let limit = |k: &str| get(o, k).map(|l| l.as_num().and_then(|l| num_cmp(n, l)));
     if let Some(c) = limit("minimum") {
-        require!(Some(c? != Less));
+        require!(Some(c? != Ordering::Less));
     }
     if let Some(c) = limit("maximum") {
-        require!(Some(c? != Greater));
+        require!(Some(c? != Ordering::Greater));
     }
     if let Some(c) = limit("exclusiveMinimum") {
-        require!(Some(c? == Greater));
+        require!(Some(c? == Ordering::Greater));
     }
     if let Some(c) = limit("exclusiveMaximum") {
-        require!(Some(c? == Less));
+        require!(Some(c? == Ordering::Less));
     }
-    if let Some(m) = o.get("multipleOf") {
+    if let Some(m) = get(o, "multipleOf") {
         // Only integers are decided here (the validator divides exact decimals).
-        let (x, m) = (exact_int(n)?, exact_int(m.as_number()?)?);
-        if m <= 0 || x % m != 0 {
-            return if m <= 0 { None } else { Some(false) };
+        let (Num::I(x), Some(Num::I(m))) = (n, m.as_num()) else { return None };
+        if m <= 0 {
+            return None;
+        }
+        if x % m != 0 {
+            return Some(false);
         }
     }
     Some(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn to_serde(j: &J<'_>) -> serde_json::Value {
+        match j {
+            J::Null => serde_json::Value::Null,
+            J::Bool(b) => (*b).into(),
+            J::Num(Num::I(i)) => serde_json::Value::from(i64::try_from(*i).expect("i64")),
+            J::Num(Num::F(f)) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into),
+            J::Str(s) => s.to_string().into(),
+            J::Arr(a) => a.iter().map(to_serde).collect(),
+            J::Obj(o) => serde_json::Value::Object(o.iter().map(|(k, v)| (k.to_string(), to_serde(v))).collect()),
+        }
+    }
+
+    /// What the reader takes, serde_json reads to the same document.
+    fn agrees(src: &[u8]) -> bool {
+        match json::parse(src) {
+            Some(j) => {
+                let theirs: serde_json::Value = serde_json::from_slice(src).unwrap_or_else(|e| {
+                    panic!("{:?} read here, refused by serde_json: {e}", String::from_utf8_lossy(src))
+                });
+                assert_eq!(to_serde(&j), theirs, "{:?}", String::from_utf8_lossy(src));
+                true
+            }
+            None => false,
+        }
+    }
+
+    #[test]
+    fn reads_plain_json_as_serde_json_does() {
+        for ok in [
+            r#"{}"#,
+            r#" {"a" : [1, -0, 2.5, -1e3, 1E+2, 0.000001, 9223372036854775807, true, false, null]} "#,
+            r#"{"s": "plain", "e": "q\"b\\s\/n\nt\tu\u00e9\ud83d\ude00", "nested": {"x": [[], {}]}}"#,
+            "[\"é ü ✓\"]",
+            "\"just a string\"",
+            "123",
+        ] {
+            assert!(agrees(ok.as_bytes()), "{ok}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_is_not_plainly_json() {
+        for bad in [
+            "",
+            "{",
+            "[1,]",
+            "{\"a\":1,}",
+            "01",
+            "1.",
+            ".5",
+            "+1",
+            "NaN",
+            "1e400",
+            "9223372036854775808",
+            "\u{feff}{}",
+            "{\"a\":1,\"a\":2}",
+            "\"tab\there\"",
+            "\"\\ud800\"",
+            "\"\\udc00\"",
+            "\"\\x41\"",
+            "{} {}",
+            "[1 2]",
+            "{'a':1}",
+            "tru",
+        ] {
+            assert!(json::parse(bad.as_bytes()).is_none(), "{bad:?} should be refused");
+        }
+        let deep = format!("{}{}", "[".repeat(150), "]".repeat(150));
+        assert!(json::parse(deep.as_bytes()).is_none(), "nesting beyond the exact path's reader");
+    }
+
+    #[test]
+    fn byte_mutations_never_read_differently() {
+        let base = br#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"a":{"type":["string","null"],"enum":["x","y\u0041",1.5e2,-3]},"b":{"minimum":0,"items":[true,false]}}}"#;
+        let alphabet = b"{}[]\",:\\/-+.eE0123456789 \tnulltruefalseu\x01\xc3\xa9";
+        let mut state = 0x1234_5678_9abc_def0_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let mut doc = base.to_vec();
+            for _ in 0..=(next() % 3) {
+                let at = (next() % doc.len() as u64) as usize;
+                match next() % 3 {
+                    0 => doc[at] = alphabet[(next() % alphabet.len() as u64) as usize],
+                    1 => {
+                        doc.remove(at);
+                    }
+                    _ => doc.insert(at, alphabet[(next() % alphabet.len() as u64) as usize]),
+                }
+            }
+            agrees(&doc);
+        }
+    }
 }
