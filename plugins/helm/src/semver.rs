@@ -23,10 +23,8 @@ pub struct Version {
 #[error("{0}")]
 pub struct SemverError(pub String);
 
-/// The constraint grammar's regular expressions, shared with sprig's `semverCompare` (the same library).
-fn regexes() -> &'static gotmpl::sprig::semver::Grammar {
-    gotmpl::sprig::semver::grammar()
-}
+/// The library's constraint grammar, shared with sprig's `semverCompare` (the same library).
+use gotmpl::sprig::semver::grammar;
 
 /// The parts of a loose version, as the library's pattern
 /// `^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?$`
@@ -251,16 +249,8 @@ fn is_x(s: &str) -> bool {
 
 fn rewrite_range(input: &str) -> String {
     let mut out = input.to_owned();
-    let caps: Vec<(String, String, String)> = regexes()
-        .range
-        .captures_iter(input)
-        .map(|c| {
-            let g = |i: usize| c.get(i).map_or("", |m| m.as_str()).to_owned();
-            (g(0), g(1), g(11))
-        })
-        .collect();
-    for (whole, a, b) in caps {
-        out = out.replacen(&whole, &format!(">= {a}, <= {b} "), 1);
+    for (whole, a, b) in grammar::ranges(input) {
+        out = out.replacen(whole, &format!(">= {a}, <= {b} "), 1);
     }
     out
 }
@@ -275,9 +265,8 @@ fn parse_constraint(c: &str) -> Result<Constraint, SemverError> {
             dirty: true,
         });
     }
-    let m = regexes().single.captures(c).ok_or_else(|| SemverError(format!("improper constraint: {c}")))?;
-    let g = |i: usize| m.get(i).map_or("", |x| x.as_str());
-    let op = match g(1) {
+    let m = grammar::single(c).ok_or_else(|| SemverError(format!("improper constraint: {c}")))?;
+    let op = match m.op {
         "" | "=" => Op::TildeOrEqual,
         "!=" => Op::NotEqual,
         ">" => Op::Greater,
@@ -288,19 +277,19 @@ fn parse_constraint(c: &str) -> Result<Constraint, SemverError> {
         _ => Op::Caret,
     };
     let (mut minor_dirty, mut patch_dirty, mut dirty) = (false, false, false);
-    let ver = if is_x(g(3)) || g(3).is_empty() {
+    let ver = if is_x(m.major) || m.major.is_empty() {
         dirty = true;
-        format!("0.0.0{}", g(6))
-    } else if is_x(g(4).trim_start_matches('.')) || g(4).is_empty() {
+        format!("0.0.0{}", m.pre)
+    } else if is_x(m.minor.trim_start_matches('.')) || m.minor.is_empty() {
         minor_dirty = true;
         dirty = true;
-        format!("{}.0.0{}", g(3), g(6))
-    } else if is_x(g(5).trim_start_matches('.')) || g(5).is_empty() {
+        format!("{}.0.0{}", m.major, m.pre)
+    } else if is_x(m.patch.trim_start_matches('.')) || m.patch.is_empty() {
         dirty = true;
         patch_dirty = true;
-        format!("{}{}.0{}", g(3), g(4), g(6))
+        format!("{}{}.0{}", m.major, m.minor, m.pre)
     } else {
-        g(2).to_owned()
+        m.version.to_owned()
     };
     let con = Version::parse(&ver).map_err(|_| SemverError("constraint parser error".into()))?;
     Ok(Constraint { con, op, minor_dirty, patch_dirty, dirty })
@@ -312,10 +301,10 @@ impl Constraints {
         let c = rewrite_range(c);
         let mut groups = Vec::new();
         for part in c.split("||") {
-            if !regexes().valid.is_match(part) {
+            if !grammar::valid(part) {
                 return Err(SemverError(format!("improper constraint: {part}")));
             }
-            let found: Vec<&str> = regexes().find.find_iter(part).map(|m| m.as_str()).collect();
+            let found: Vec<&str> = grammar::comparisons(part);
             let found = if found.is_empty() { vec![part] } else { found };
             let mut group = Vec::new();
             let mut has_pre = false;

@@ -19,6 +19,7 @@
 
 use crate::funcs::Funcs;
 
+pub mod constraint_grammar;
 mod conv;
 mod crypto;
 mod dates;

@@ -16,10 +16,8 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::sync::OnceLock;
 
-use regex_lite::Regex;
-
+pub use super::constraint_grammar as grammar;
 use crate::funcs::{Args, CallContext, FuncError, Funcs, Param, Signature};
 use crate::strconv::quote;
 use crate::value::{Object, Value};
@@ -238,40 +236,6 @@ struct Constraint {
     dirty: bool,
 }
 
-/// The regular expressions of `Masterminds/semver` v3's constraint grammar (Go RE2 syntax and semantics:
-/// leftmost-first; `\s` is `[\t\n\f\r ]`). Note that the version-part class admits `|` as well as digits and
-/// wildcards. Shared with Helm's own constraint checks (`kubeVersion`, dependency ranges), which use the same
-/// library, so that a process compiles these once.
-pub struct Grammar {
-    /// One `OP VERSION` constraint, anchored; groups 1 (operator) and 2 (version).
-    pub single: Regex,
-    /// A hyphen range `A - B`; groups 1 and 11 are the two versions.
-    pub range: Regex,
-    /// Finds each `OP VERSION` in a group.
-    pub find: Regex,
-    /// A whole valid constraint group, anchored.
-    pub valid: Regex,
-}
-
-/// The compiled grammar (built on first use).
-pub fn grammar() -> &'static Grammar {
-    static GRAMMAR: OnceLock<Grammar> = OnceLock::new();
-    GRAMMAR.get_or_init(|| {
-        let sp = r"[\t\n\x0C\r ]";
-        let ops = r"=||!=|>|<|>=|=>|<=|=<|~|~>|\^";
-        let part = r"[0-9|xX*]+";
-        let ident = r"[0-9A-Za-z\-]+";
-        let cv = format!(r"v?({part})(\.{part})?(\.{part})?(-({ident}(\.{ident})*))?(\+({ident}(\.{ident})*))?");
-        let build = |re: String| Regex::new(&re).unwrap_or_else(|e| unreachable!("constraint grammar: {e}"));
-        Grammar {
-            single: build(format!(r"^{sp}*({ops}){sp}*({cv}){sp}*$")),
-            range: build(format!(r"{sp}*({cv}){sp}+-{sp}+({cv}){sp}*")),
-            find: build(format!(r"({ops}){sp}*({cv})")),
-            valid: build(format!(r"^({sp}*({ops}){sp}*({cv}){sp}*)((?:{sp}+|,{sp}*)({ops}){sp}*({cv}){sp}*)*$")),
-        }
-    })
-}
-
 fn is_x(s: &str) -> bool {
     matches!(s, "x" | "X" | "*")
 }
@@ -279,11 +243,9 @@ fn is_x(s: &str) -> bool {
 impl Constraint {
     /// The library's `parseConstraint` (only called on text the grammar found, which is never empty).
     fn parse(c: &str) -> Result<Constraint, String> {
-        let g = grammar();
-        let m = g.single.captures(c).ok_or_else(|| format!("improper constraint: {c}"))?;
-        let group = |i: usize| m.get(i).map_or("", |x| x.as_str());
-        let op = Op::from_text(group(1)).ok_or_else(|| format!("improper constraint: {c}"))?;
-        let (major, minor, patch, pre) = (group(3), group(4), group(5), group(6));
+        let m = grammar::single(c).ok_or_else(|| format!("improper constraint: {c}"))?;
+        let op = Op::from_text(m.op).ok_or_else(|| format!("improper constraint: {c}"))?;
+        let (major, minor, patch, pre) = (m.major, m.minor, m.patch, m.pre);
         let (mut minor_dirty, mut patch_dirty, mut dirty) = (false, false, false);
         let text = if is_x(major) {
             dirty = true;
@@ -297,7 +259,7 @@ impl Constraint {
             patch_dirty = true;
             format!("{major}{minor}.0{pre}")
         } else {
-            group(2).to_string()
+            m.version.to_string()
         };
         let con = Version::parse(&text).map_err(|_| "constraint parser error".to_string())?;
         Ok(Constraint { op, con, minor_dirty, patch_dirty, dirty })
@@ -406,24 +368,20 @@ pub(crate) struct Constraints {
 impl Constraints {
     /// `semver.NewConstraint`.
     pub(crate) fn parse(text: &str) -> Result<Constraints, String> {
-        let g = grammar();
         // Rewrite "A - B" ranges as ">= A, <= B ", one occurrence per match, as the library does.
         let mut rewritten = text.to_string();
-        for caps in g.range.captures_iter(text) {
-            let whole = caps.get(0).map_or("", |m| m.as_str());
-            let from = caps.get(1).map_or("", |m| m.as_str());
-            let to = caps.get(11).map_or("", |m| m.as_str());
+        for (whole, from, to) in grammar::ranges(text) {
             rewritten = rewritten.replacen(whole, &format!(">= {from}, <= {to} "), 1);
         }
         let mut groups = Vec::new();
         for segment in rewritten.split("||") {
-            if !g.valid.is_match(segment) {
+            if !grammar::valid(segment) {
                 return Err(format!("improper constraint: {segment}"));
             }
             let mut group = Vec::new();
             let mut has_pre = false;
-            for m in g.find.find_iter(segment) {
-                let c = Constraint::parse(m.as_str())?;
+            for m in grammar::comparisons(segment) {
+                let c = Constraint::parse(m)?;
                 has_pre |= !c.con.pre.is_empty();
                 group.push(c);
             }
