@@ -338,7 +338,7 @@ pub fn certainly_valid(schema: &[u8], values: &VMap) -> bool {
     if !checker.schema(&root, true) {
         return false;
     }
-    let v = Validator { root: &root, draft, regexps: &checker.regexps };
+    let v = Validator { root: &root, draft, regexps: &checker.regexps, visits: std::cell::Cell::new(0) };
     v.valid_map(&root, values) == Some(true)
 }
 
@@ -744,10 +744,16 @@ fn eq_vv(a: Inst<'_>, b: Inst<'_>) -> Option<bool> {
 /// validator reports a reference cycle where the same schema comes back for the same value).
 const MAX_REF_CHAIN: u32 = 32;
 
+/// How many (schema, value) pairs one validation may visit before the answer is "unsure": references that branch
+/// (`allOf` of several `$ref`s back into each other) make the work exponential in the chain length, and the exact
+/// validator reports such cycles instead of running them out.
+const MAX_VISITS: u32 = 200_000;
+
 struct Validator<'r, 'a> {
     root: &'r J<'a>,
     draft: Draft,
     regexps: &'r HashMap<&'r str, Regexp>,
+    visits: std::cell::Cell<u32>,
 }
 
 /// Continue when the check passed; return its answer (`Some(false)` or undecided) otherwise.
@@ -767,6 +773,11 @@ impl Validator<'_, '_> {
 
     /// Whether `v` passes `s` (`None`: undecided). `refs` counts `$ref`s followed at this value.
     fn valid(&self, s: &J<'_>, v: Inst<'_>, refs: u32) -> Option<bool> {
+        let visits = self.visits.get() + 1;
+        if visits > MAX_VISITS {
+            return None;
+        }
+        self.visits.set(visits);
         let o = match s {
             J::Bool(b) => return Some(*b),
             J::Obj(o) => o,

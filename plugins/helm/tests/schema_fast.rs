@@ -277,6 +277,10 @@ const CASES: &[(&str, &str)] = &[
     ),
     // Outside the subset: the fast path must stay out of the way (and the differential still holds).
     (r##"{"$ref":"#"}"##, "a: 1\n"),
+    (
+        r##"{"$defs":{"a":{"anyOf":[{"$ref":"#/$defs/b"},{"$ref":"#/$defs/b"}]},"b":{"anyOf":[{"$ref":"#/$defs/a"},{"$ref":"#/$defs/a"}]}},"$ref":"#/$defs/a"}"##,
+        "a: 1\n",
+    ),
     (r##"{"properties":{"a":{"format":"ipv4"}},"$schema":"http://json-schema.org/draft-07/schema#"}"##, "a: 1.2.3.4\n"),
     (r##"{"properties":{"a":{"type":"int"}}}"##, "a: 1\n"),
     (r##"{"properties":{"a":{"minLength":-1}}}"##, "a: x\n"),
