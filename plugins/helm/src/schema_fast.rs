@@ -10,7 +10,7 @@
 //! * the schema is checked against what the draft's meta-schema requires of every keyword this module knows
 //!   (`type` names, non-negative integer limits, unique `required` names, patterns that Go's `regexp` compiles,
 //!   `$ref`s that are JSON pointers into the document, …); any keyword outside that set which the validator would
-//!   act on (`$id`, anchors, dynamic or recursive references, `format` where it asserts, `dependencies`,
+//!   act on (`$id` below the root, anchors, dynamic or recursive references, `format` where it asserts, `dependencies`,
 //!   `contains`, `unevaluated*`, content keywords, a nested `$schema`) makes the answer "unsure";
 //! * values are then validated with the validator's semantics: `integer` is any number without a fraction,
 //!   lengths count characters, patterns are unanchored Go regular expressions, numbers compare exactly, draft-07
