@@ -231,6 +231,16 @@ impl<'a> Lexer<'a> {
     }
 
     fn next(&mut self) -> Option<char> {
+        // Template actions are nearly all ASCII: take a byte below 0x80 as the character without decoding.
+        if let Some(&b) = self.input.as_bytes().get(self.pos)
+            && b.is_ascii()
+        {
+            self.pos += 1;
+            if b == b'\n' {
+                self.line += 1;
+            }
+            return Some(char::from(b));
+        }
         match self.rest().chars().next() {
             None => {
                 self.at_eof = true;
@@ -247,12 +257,29 @@ impl<'a> Lexer<'a> {
     }
 
     fn peek(&mut self) -> Option<char> {
+        if !self.at_eof
+            && let Some(&b) = self.input.as_bytes().get(self.pos)
+            && b.is_ascii()
+        {
+            return Some(char::from(b));
+        }
         let r = self.next();
         self.backup();
         r
     }
 
     fn backup(&mut self) {
+        if !self.at_eof
+            && self.pos > 0
+            && let Some(&b) = self.input.as_bytes().get(self.pos - 1)
+            && b.is_ascii()
+        {
+            self.pos -= 1;
+            if b == b'\n' {
+                self.line -= 1;
+            }
+            return;
+        }
         if !self.at_eof
             && self.pos > 0
             && let Some(c) = self.input.get(..self.pos).and_then(|s| s.chars().next_back())
@@ -667,6 +694,10 @@ impl<'a> Lexer<'a> {
 
     fn lex_quote(&mut self) -> Option<State> {
         loop {
+            // Skip to the next character that matters: the quote, a backslash or a line break.
+            if let Some(rest) = self.input.as_bytes().get(self.pos..) {
+                self.pos += memchr::memchr3(b'"', b'\\', b'\n', rest).unwrap_or(rest.len());
+            }
             match self.next() {
                 Some('\\') => {
                     let r = self.next();
