@@ -191,6 +191,7 @@ fn validate_with(values: &Map, schema: &[u8], fast: bool) -> Result<(), String> 
         return Ok(());
     }
     let schema: serde_json::Value = serde_json::from_slice(schema).map_err(|e| e.to_string())?;
+    bad_patterns(&schema)?;
     let instance = instance(values);
     let validator = jsonschema::options().build(&schema).map_err(|e| format!("jsonschema: {e}"))?;
     let raw: Vec<jsonschema::ValidationError<'_>> = validator.iter_errors(&instance).collect();
@@ -212,6 +213,152 @@ fn validate_with(values: &Map, schema: &[u8], fast: bool) -> Result<(), String> 
         e.write(&mut out, 0);
     }
     Err(out)
+}
+
+/// The meta-schema Helm's validator checks a document against, as it names it in reports, and whether that draft
+/// nests its vocabularies under `allOf` (2019-09 and later). `None` for a `$schema` it does not know.
+fn meta_schema(schema: &serde_json::Value) -> Option<(&'static str, bool)> {
+    let url = match schema.get("$schema") {
+        None => return Some(("https://json-schema.org/draft/2020-12/schema#", true)),
+        Some(u) => u.as_str()?,
+    };
+    let (base, frag) = url.split_once('#').unwrap_or((url, ""));
+    if !frag.is_empty() {
+        return None;
+    }
+    let rest = base.strip_prefix("http://").or_else(|| base.strip_prefix("https://")).unwrap_or(base);
+    Some(match rest {
+        "json-schema.org/schema" | "json-schema.org/draft/2020-12/schema" => {
+            ("https://json-schema.org/draft/2020-12/schema#", true)
+        }
+        "json-schema.org/draft/2019-09/schema" => ("https://json-schema.org/draft/2019-09/schema#", true),
+        "json-schema.org/draft-07/schema" => ("http://json-schema.org/draft-07/schema#", false),
+        "json-schema.org/draft-06/schema" => ("http://json-schema.org/draft-06/schema#", false),
+        "json-schema.org/draft-04/schema" => ("http://json-schema.org/draft-04/schema#", false),
+        _ => return None,
+    })
+}
+
+/// Patterns Go's `regexp` refuses. Helm's validator checks `pattern` and `patternProperties` names against the
+/// meta-schema's `format: regex` with Go's engine, so a look-ahead (ECMA syntax, which the `jsonschema` crate
+/// accepts) fails the render there; this reports the first such pattern as the validator does.
+fn bad_patterns(schema: &serde_json::Value) -> Result<(), String> {
+    let Some((meta, nested)) = meta_schema(schema) else { return Ok(()) };
+    let mut found = None;
+    walk_patterns(schema, String::new(), &mut Vec::new(), nested, &mut found);
+    let Some((ancestors, at, kind, pattern, err)) = found else { return Ok(()) };
+    let mut out = format!(
+        "\"file:///values.schema.json#\" is not valid against metaschema: jsonschema validation failed with '{meta}'\n"
+    );
+    let mut depth = 0;
+    if nested {
+        for a in &ancestors {
+            out.push_str(&format!("{}- at '{a}': 'allOf' failed\n", "  ".repeat(depth)));
+            depth += 1;
+        }
+    }
+    let pad = "  ".repeat(depth);
+    match kind {
+        PatternAt::Keyword => {
+            out.push_str(&format!("{pad}- at '{at}': {} is not valid regex: {err}\n", quote(&pattern)))
+        }
+        PatternAt::PropertyName => {
+            out.push_str(&format!("{pad}- at '{at}': invalid propertyName {}\n", quote(&pattern)));
+            out.push_str(&format!("{pad}  - at '{at}': {} is not valid regex: {err}\n", quote(&pattern)));
+        }
+    }
+    out.pop();
+    Err(out)
+}
+
+enum PatternAt {
+    Keyword,
+    PropertyName,
+}
+
+/// JSON-pointer escaping of one token.
+fn pointer_token(t: &str) -> String {
+    t.replace('~', "~0").replace('/', "~1")
+}
+
+type BadPattern = (Vec<String>, String, PatternAt, String, String);
+
+/// Depth-first over the schema positions the meta-schemas recurse into: the first pattern Go refuses, with the
+/// schema paths above it.
+fn walk_patterns(
+    s: &serde_json::Value,
+    path: String,
+    ancestors: &mut Vec<String>,
+    nested: bool,
+    found: &mut Option<BadPattern>,
+) {
+    let serde_json::Value::Object(o) = s else { return };
+    if found.is_some() || ancestors.len() > 200 {
+        return;
+    }
+    ancestors.push(path.clone());
+    for (k, v) in o {
+        if found.is_some() {
+            break;
+        }
+        let here = format!("{path}/{}", pointer_token(k));
+        match k.as_str() {
+            "pattern" => {
+                if let Some(p) = v.as_str()
+                    && let Err(e) = gotmpl::sprig::Regexp::compile(p)
+                {
+                    *found = Some((ancestors.clone(), here, PatternAt::Keyword, p.to_owned(), e));
+                }
+            }
+            "patternProperties" => {
+                if let Some(m) = v.as_object() {
+                    for name in m.keys() {
+                        if let Err(e) = gotmpl::sprig::Regexp::compile(name) {
+                            *found = Some((ancestors.clone(), path.clone(), PatternAt::PropertyName, name.clone(), e));
+                            break;
+                        }
+                    }
+                    for (name, sub) in m {
+                        walk_patterns(sub, format!("{here}/{}", pointer_token(name)), ancestors, nested, found);
+                    }
+                }
+            }
+            "properties" | "definitions" | "dependentSchemas" => {
+                if let Some(m) = v.as_object() {
+                    for (name, sub) in m {
+                        walk_patterns(sub, format!("{here}/{}", pointer_token(name)), ancestors, nested, found);
+                    }
+                }
+            }
+            "$defs" if nested => {
+                if let Some(m) = v.as_object() {
+                    for (name, sub) in m {
+                        walk_patterns(sub, format!("{here}/{}", pointer_token(name)), ancestors, nested, found);
+                    }
+                }
+            }
+            "allOf" | "anyOf" | "oneOf" | "prefixItems" | "items" if v.is_array() => {
+                for (i, sub) in v.as_array().into_iter().flatten().enumerate() {
+                    walk_patterns(sub, format!("{here}/{i}"), ancestors, nested, found);
+                }
+            }
+            "items"
+            | "additionalProperties"
+            | "additionalItems"
+            | "not"
+            | "if"
+            | "then"
+            | "else"
+            | "propertyNames"
+            | "contains"
+            | "unevaluatedItems"
+            | "unevaluatedProperties" => {
+                walk_patterns(v, here, ancestors, nested, found);
+            }
+            _ => {}
+        }
+    }
+    ancestors.pop();
 }
 
 /// The schema and the values being validated, for the details a failure does not carry.
@@ -524,6 +671,44 @@ pub fn validate(chart: &Chart, values: &Map) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Expectations printed by helm v4.1.4 (`helm template` on a chart with each schema).
+    #[test]
+    fn patterns_go_refuses_fail_like_helm() {
+        let head = "\"file:///values.schema.json#\" is not valid against metaschema: jsonschema validation failed with";
+        let values = Map::new();
+        let nested = br#"{"type":"object","properties":{"a":{"properties":{"name":{"pattern":"(?!x)"}}}}}"#;
+        assert_eq!(
+            validate_single(&values, nested).unwrap_err(),
+            format!(
+                "{head} 'https://json-schema.org/draft/2020-12/schema#'\n- at '': 'allOf' failed\n  - at '/properties/a': \
+                 'allOf' failed\n    - at '/properties/a/properties/name': 'allOf' failed\n      - at \
+                 '/properties/a/properties/name/pattern': '(?!x)' is not valid regex: error parsing regexp: invalid or \
+                 unsupported Perl syntax: `(?!`"
+            )
+        );
+        let draft7 =
+            br#"{"$schema":"http://json-schema.org/draft-07/schema#","properties":{"n":{"pattern":"^(?!-)[a-z]+$"}}}"#;
+        assert_eq!(
+            validate_single(&values, draft7).unwrap_err(),
+            format!(
+                "{head} 'http://json-schema.org/draft-07/schema#'\n- at '/properties/n/pattern': '^(?!-)[a-z]+$' is not \
+                 valid regex: error parsing regexp: invalid or unsupported Perl syntax: `(?!`"
+            )
+        );
+        let names = br#"{"type":"object","patternProperties":{"(?!x)":{"type":"string"}}}"#;
+        assert_eq!(
+            validate_single(&values, names).unwrap_err(),
+            format!(
+                "{head} 'https://json-schema.org/draft/2020-12/schema#'\n- at '': 'allOf' failed\n  - at '': invalid \
+                 propertyName '(?!x)'\n    - at '': '(?!x)' is not valid regex: error parsing regexp: invalid or \
+                 unsupported Perl syntax: `(?!`"
+            )
+        );
+        // ECMA-only syntax the jsonschema crate would accept is refused even when no value reaches the pattern.
+        assert!(validate_single(&values, br#"{"$defs":{"d":{"pattern":"(?=y)"}}}"#).is_err());
+        assert!(validate_single(&values, br#"{"properties":{"a":{"pattern":"^[a-z]+$"}}}"#).is_ok());
+    }
 
     #[test]
     fn reports_like_helm() {

@@ -445,11 +445,11 @@ impl<'r, 'a> Checker<'r, 'a> {
             return true;
         }
         match Regexp::compile(pattern) {
-            Some(re) => {
+            Ok(re) => {
                 self.regexps.insert(pattern, re);
                 true
             }
-            None => false,
+            Err(_) => false,
         }
     }
 

@@ -738,9 +738,9 @@ fn parse_escape(s: &str) -> Result<(char, &str), SyntaxError> {
 pub struct Regexp(Rc<GoRegex>);
 
 impl Regexp {
-    /// Go's `regexp.Compile`: `None` where Go reports a syntax error (or the expression is too large to run).
-    pub fn compile(expr: &str) -> Option<Regexp> {
-        GoRegex::compile(expr).ok().map(Regexp)
+    /// Go's `regexp.Compile`; the error is Go's text (`error parsing regexp: missing closing ]: `[``).
+    pub fn compile(expr: &str) -> Result<Regexp, String> {
+        GoRegex::compile(expr).map(Regexp).map_err(|e| e.to_string())
     }
 
     /// Go's `MatchString`: whether the expression matches anywhere in `s`.
