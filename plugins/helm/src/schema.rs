@@ -218,25 +218,11 @@ fn validate_with(values: &Map, schema: &[u8], fast: bool) -> Result<(), String> 
 /// The meta-schema Helm's validator checks a document against, as it names it in reports, and whether that draft
 /// nests its vocabularies under `allOf` (2019-09 and later). `None` for a `$schema` it does not know.
 fn meta_schema(schema: &serde_json::Value) -> Option<(&'static str, bool)> {
-    let url = match schema.get("$schema") {
-        None => return Some(("https://json-schema.org/draft/2020-12/schema#", true)),
-        Some(u) => u.as_str()?,
+    let (version, url) = match schema.get("$schema") {
+        None => (2020, "https://json-schema.org/draft/2020-12/schema#"),
+        Some(u) => crate::schema_fast::draft_from_url(u.as_str()?)?,
     };
-    let (base, frag) = url.split_once('#').unwrap_or((url, ""));
-    if !frag.is_empty() {
-        return None;
-    }
-    let rest = base.strip_prefix("http://").or_else(|| base.strip_prefix("https://")).unwrap_or(base);
-    Some(match rest {
-        "json-schema.org/schema" | "json-schema.org/draft/2020-12/schema" => {
-            ("https://json-schema.org/draft/2020-12/schema#", true)
-        }
-        "json-schema.org/draft/2019-09/schema" => ("https://json-schema.org/draft/2019-09/schema#", true),
-        "json-schema.org/draft-07/schema" => ("http://json-schema.org/draft-07/schema#", false),
-        "json-schema.org/draft-06/schema" => ("http://json-schema.org/draft-06/schema#", false),
-        "json-schema.org/draft-04/schema" => ("http://json-schema.org/draft-04/schema#", false),
-        _ => return None,
-    })
+    Some((url, version >= 2019))
 }
 
 /// Patterns Go's `regexp` refuses. Helm's validator checks `pattern` and `patternProperties` names against the
@@ -323,14 +309,8 @@ fn walk_patterns(
                     }
                 }
             }
-            "properties" | "definitions" | "dependentSchemas" => {
-                if let Some(m) = v.as_object() {
-                    for (name, sub) in m {
-                        walk_patterns(sub, format!("{here}/{}", pointer_token(name)), ancestors, nested, found);
-                    }
-                }
-            }
-            "$defs" if nested => {
+            // `$defs` is a schema position of the meta-schemas from 2019-09 on.
+            "properties" | "definitions" | "dependentSchemas" | "$defs" if k != "$defs" || nested => {
                 if let Some(m) = v.as_object() {
                     for (name, sub) in m {
                         walk_patterns(sub, format!("{here}/{}", pointer_token(name)), ancestors, nested, found);

@@ -312,19 +312,32 @@ enum Draft {
     D2020,
 }
 
-/// The draft a root `$schema` names, as the validator maps it (`None`: a draft this module does not handle, or
-/// not a draft at all).
-fn draft_of(root: &J<'_>) -> Option<Draft> {
-    let Some(url) = root.as_obj().and_then(|o| get(o, "$schema")) else { return Some(Draft::D2020) };
-    let url = url.as_str()?;
+/// The draft a `$schema` URL names, as Helm's validator reads it (`draftFromURL`: no fragment but an empty one,
+/// `http` or `https`, `…/schema` is the latest): its version and the meta-schema URL its reports name.
+pub(crate) fn draft_from_url(url: &str) -> Option<(u16, &'static str)> {
     let (base, frag) = url.split_once('#').unwrap_or((url, ""));
     if !frag.is_empty() {
         return None;
     }
     let rest = base.strip_prefix("http://").or_else(|| base.strip_prefix("https://")).unwrap_or(base);
-    match rest {
-        "json-schema.org/schema" | "json-schema.org/draft/2020-12/schema" => Some(Draft::D2020),
-        "json-schema.org/draft-07/schema" => Some(Draft::D7),
+    Some(match rest {
+        "json-schema.org/schema" | "json-schema.org/draft/2020-12/schema" => {
+            (2020, "https://json-schema.org/draft/2020-12/schema#")
+        }
+        "json-schema.org/draft/2019-09/schema" => (2019, "https://json-schema.org/draft/2019-09/schema#"),
+        "json-schema.org/draft-07/schema" => (7, "http://json-schema.org/draft-07/schema#"),
+        "json-schema.org/draft-06/schema" => (6, "http://json-schema.org/draft-06/schema#"),
+        "json-schema.org/draft-04/schema" => (4, "http://json-schema.org/draft-04/schema#"),
+        _ => return None,
+    })
+}
+
+/// The draft a root `$schema` names (absent: 2020-12), when it is one this module handles.
+fn draft_of(root: &J<'_>) -> Option<Draft> {
+    let Some(url) = root.as_obj().and_then(|o| get(o, "$schema")) else { return Some(Draft::D2020) };
+    match draft_from_url(url.as_str()?)?.0 {
+        2020 => Some(Draft::D2020),
+        7 => Some(Draft::D7),
         _ => None,
     }
 }
