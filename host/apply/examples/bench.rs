@@ -95,7 +95,8 @@ fn main() -> ExitCode {
     };
     let kubectl =
         std::env::var_os("KILN_REF_KUBECTL").map(PathBuf::from).unwrap_or_else(|| "/work/ref/bin/kubectl".into());
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // One thread, as `kiln apply` runs (see `runtime()` in the CLI).
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("{e}");

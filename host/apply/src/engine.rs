@@ -4,7 +4,8 @@
 //! 1. checks and normalises the manifests, runs discovery (per-group tolerant), reads the inventory;
 //! 2. records new members in the inventory **before** applying anything (write-ahead), so a crash at any later
 //!    point leaves every object kiln may have created listed and prunable;
-//! 3. lists the set's live objects (by the ApplySet label, one LIST per resource and namespace);
+//! 3. lists the live members the inventory records (by the ApplySet label, one LIST per resource and namespace;
+//!    nothing in a first apply: an object not yet recorded is read only if its dry-run says it exists);
 //! 4. applies stage by stage ([`stage_of`]): every object of a stage is dry-run first, concurrently; if any
 //!    dry-run fails, nothing of that stage is written and the run stops; otherwise the objects that change are
 //!    applied, concurrently. CRDs are waited for (Established) and discovery re-run before later stages;
@@ -540,8 +541,9 @@ pub async fn apply(cluster: &Cluster, objects: &[Value], opts: &ApplyOptions) ->
         inv.store(cluster, &opts.field_manager, members.clone()).await?;
     }
 
-    // Live state of members, by label.
-    let mut live = engine.list_members(&desired, &old_members, &discovery, &mut report).await;
+    // Live state of the recorded members, by label. Objects the inventory does not record yet (all of them in a
+    // first apply) are not listed: their dry-run tells whether they exist, and those that do are read then.
+    let mut live = engine.list_members(old_members.keys(), &discovery, &mut report).await;
 
     // Stages.
     let mut results: HashMap<ObjectId, Planned> = HashMap::new();
@@ -572,14 +574,18 @@ pub async fn apply(cluster: &Cluster, objects: &[Value], opts: &ApplyOptions) ->
         if stage > 0 && !opts.dry_run && desired.iter().any(|d| d.crd_pending && d.stage == stage) {
             // CRDs were applied in stage 0: discover their kinds now.
             discovery = engine.rediscover(&desired, &mut report).await?;
+            let mut new_kinds: HashSet<(String, String)> = HashSet::new();
             for i in &idx {
                 if let Some(d) = desired.get_mut(*i)
                     && d.crd_pending
                 {
+                    new_kinds.insert((d.id.group.clone(), d.id.kind.clone()));
                     resolve(d, &discovery, &discovery, &default_ns);
                 }
             }
-            let extra = engine.list_members(&desired, &BTreeMap::new(), &discovery, &mut report).await;
+            // Recorded members of those kinds could not be listed before their CRDs were served.
+            let recorded = old_members.keys().filter(|id| new_kinds.contains(&(id.group.clone(), id.kind.clone())));
+            let extra = engine.list_members(recorded, &discovery, &mut report).await;
             live.extend(extra);
         }
         let stage_objs: Vec<&Desired> = idx.iter().filter_map(|i| desired.get(*i)).collect();
@@ -731,12 +737,11 @@ fn resolve(d: &mut Desired, live: &Discovery, planned: &Discovery, default_ns: &
 }
 
 impl Engine<'_> {
-    /// Lists live members by the ApplySet label: one LIST per resource and namespace of the set and of the
-    /// recorded members.
-    async fn list_members(
+    /// Lists live members by the ApplySet label: one LIST per resource and namespace of the given recorded
+    /// members (kinds that are not served are left out).
+    async fn list_members<'i>(
         &self,
-        desired: &[Desired],
-        old: &BTreeMap<ObjectId, Member>,
+        recorded: impl Iterator<Item = &'i ObjectId>,
         discovery: &Discovery,
         report: &mut Report,
     ) -> HashMap<ObjectId, Value> {
@@ -744,12 +749,7 @@ impl Engine<'_> {
         let Some(set_id) = &self.set_id else { return out };
         let selector = format!("{LABEL_PART_OF}={set_id}");
         let mut queries: BTreeMap<(String, String, String), Resource> = BTreeMap::new();
-        for d in desired {
-            if let (Some(r), false) = (&d.resource, d.crd_pending) {
-                queries.insert((r.group.clone(), r.kind.clone(), d.id.namespace.clone()), r.clone());
-            }
-        }
-        for id in old.keys() {
+        for id in recorded {
             if let Lookup::Found(r) = discovery.resolve_gk(&id.group, &id.kind) {
                 queries.insert((r.group.clone(), r.kind.clone(), id.namespace.clone()), r);
             }

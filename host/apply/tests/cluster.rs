@@ -178,7 +178,7 @@ async fn invalid_object_writes_nothing_in_its_stage() {
     let set = vec![
         cm(ns, "good-1", json!({"a": "1"})),
         cm(ns, "good-2", json!({"a": "1"})),
-        // Unknown field: strict field validation rejects it.
+        // Unknown field: server-side apply refuses it.
         json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "bad", "namespace": ns}, "spec": {"x": 1}}),
         deployment(ns, "later", "nginx"),
     ];
@@ -192,6 +192,67 @@ async fn invalid_object_writes_nothing_in_its_stage() {
     assert!(get(&cms(&c, ns), "good-2").await.is_none());
     assert!(get(&api(&c, ns, "apps", "v1", "Deployment", "deployments"), "later").await.is_none());
     assert_eq!(action_of(&r, "Deployment", "later"), Action::Failed);
+}
+
+/// kiln sends `fieldValidation=Ignore` (the strict pass only looks for duplicate keys, which its JSON bodies
+/// cannot have): unknown fields must still be refused, by the dry-run, for built-in kinds and custom resources,
+/// deep in a list, at the top, and in the metadata of an embedded resource under preserved-unknown fields.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_fields_are_refused_for_every_kind() {
+    let kc = need_cluster!();
+    let ns = &uniq("t-unknown");
+    let c = connect(&kc, ns).await;
+    namespace(&c, ns).await;
+    let group = format!("u{}.kiln.test", std::process::id());
+    let mut gadgets = widget_crd(&format!("gadgets.{group}"), &group, "Gadget", "gadgets");
+    gadgets["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["template"] =
+        json!({"type": "object", "x-kubernetes-embedded-resource": true, "x-kubernetes-preserve-unknown-fields": true});
+    let crds = vec![widget_crd(&format!("widgets.{group}"), &group, "Widget", "widgets"), gadgets];
+    let r = apply(&c, &crds, &ApplyOptions::default()).await.unwrap();
+    assert!(!r.failed(), "{}", r.render());
+    let mut bogus_container = deployment(ns, "d", "nginx");
+    bogus_container["spec"]["template"]["spec"]["containers"][0]["bogus"] = json!(1);
+    let cases = [
+        ("Deployment", "d", bogus_container, r#".spec.template.spec.containers[name="c"].bogus"#),
+        (
+            "Widget",
+            "w",
+            json!({"apiVersion": format!("{group}/v1"), "kind": "Widget", "metadata": {"name": "w", "namespace": ns},
+                "spec": {"size": 1, "colour": "red"}}),
+            ".spec.colour",
+        ),
+        (
+            "Widget",
+            "top",
+            json!({"apiVersion": format!("{group}/v1"), "kind": "Widget", "metadata": {"name": "top", "namespace": ns},
+                "extra": true}),
+            ".extra",
+        ),
+        (
+            "Gadget",
+            "g",
+            json!({"apiVersion": format!("{group}/v1"), "kind": "Gadget", "metadata": {"name": "g", "namespace": ns},
+                "spec": {"template": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "colour": "red"}}}}),
+            ".spec.template.metadata.colour",
+        ),
+    ];
+    for (kind, name, body, path) in cases {
+        // A valid object of the same stage (workloads and custom resources) is not written either.
+        let r = apply(&c, &[body, deployment(ns, "fine", "nginx")], &inv("unknown", ns)).await.unwrap();
+        assert!(r.failed(), "{kind}/{name}: {}", r.render());
+        let o = r.objects.iter().find(|o| o.id.name == name).unwrap();
+        match &o.error {
+            Some(ObjectError::DryRun { message, .. }) => {
+                assert!(
+                    message.contains(path) && message.contains("not declared in schema"),
+                    "{kind}/{name}: {message}"
+                )
+            }
+            other => panic!("{kind}/{name}: {other:?}"),
+        }
+        let deployments = api(&c, ns, "apps", "v1", "Deployment", "deployments");
+        assert!(get(&deployments, "fine").await.is_none(), "{kind}/{name}: its stage was written");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

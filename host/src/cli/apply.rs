@@ -229,9 +229,12 @@ pub(super) async fn connect(args: &ClusterArgs) -> Result<(kiln_apply::Cluster, 
     Ok((cluster, opts))
 }
 
-/// A multi-threaded runtime for the cluster calls.
+/// The runtime for the cluster calls: one thread. kiln's side of an apply is a few hundred microseconds of work
+/// per request around waiting for the API server, which is CPU-bound itself when it shares the machine (a test
+/// cluster, kind, CI); a multi-threaded runtime's wake-ups and work stealing roughly doubled kiln's CPU per request
+/// and took it from the server (`docs/benchmarks.md`, "Apply").
 pub(super) fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")
+    tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")
 }
 
 /// `kiln apply`: exit 0 on success, 1 when an object, a prune or the wait failed (fatal errors are `Err`).
