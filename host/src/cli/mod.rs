@@ -49,64 +49,79 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Post-render a YAML stream through plugins and patches, in the order given.
+    /// Post-render a YAML stream through plugins and patches, in the order given
     ///
-    /// Reads a multi-document YAML stream (stdin, or -f), passes every object through each --plugin and --patch in
-    /// command-line order, and writes the resulting stream to stdout. Objects no plugin changed are written back
-    /// byte for byte. Works as Helm's post-renderer:
+    /// Reads a multi-document YAML stream (stdin, or -f), passes every object
+    /// through each --plugin and --patch in command-line order, and writes the
+    /// resulting stream to stdout. Objects no plugin changed are written back byte
+    /// for byte. Works as Helm's post-renderer:
     ///
-    ///   helm template app ./chart --post-renderer kiln --post-renderer-args post-render \
+    ///   helm template app ./chart --post-renderer kiln \
+    ///     --post-renderer-args post-render \
     ///     --post-renderer-args --patch=patches.yaml
     #[command(name = "post-render", verbatim_doc_comment)]
     PostRender(Lazy<post_render::PostRenderArgs>),
-    /// Render a Helm chart exactly as `helm template` does (Helm 4.1.4), then post-render it.
+    /// Render a Helm chart as `helm template` (Helm 4.1.4) does, then post-render it
     ///
-    /// Accepts `helm template`'s flags. The chart is rendered by kiln's built-in Helm renderer inside the plugin
+    /// Accepts `helm template`'s flags, and renders byte for byte what it prints.
+    /// The chart is rendered by kiln's built-in Helm renderer inside the plugin
     /// sandbox; --post-renderer and --patch then run in command-line order.
     ///
-    ///   kiln template podinfo ./charts/podinfo -n apps -f values.yaml --set replicaCount=3 --patch patches.yaml
+    ///   kiln template podinfo ./charts/podinfo -n apps -f values.yaml \
+    ///     --set replicaCount=3 --patch patches.yaml
     #[command(verbatim_doc_comment)]
     Template(Lazy<Box<template::TemplateArgs>>),
-    /// Apply manifests with server-side apply, tracking them in an inventory and pruning what left the set.
+    /// Apply manifests with server-side apply; record the set, prune what left it
     ///
-    /// Objects are applied in stages (CRDs and Namespaces, cluster-scoped RBAC and *Class kinds, then the rest),
-    /// dry-run first within each stage; a re-apply of an unchanged set writes nothing. With --inventory NAME the
-    /// set is recorded in an ApplySet-compatible ConfigMap, and objects that leave the set are pruned (only if they
-    /// still carry this set's label, with a UID precondition).
+    /// Objects are applied in stages (CRDs and Namespaces, cluster-scoped RBAC and
+    /// *Class kinds, then the rest), dry-run first within each stage: if one
+    /// object is refused, nothing of its stage is written. A re-apply of an
+    /// unchanged set writes nothing. With --inventory NAME the set is recorded in
+    /// an ApplySet-compatible ConfigMap, and objects that leave the set are pruned
+    /// (only if they still carry this set's label, with a UID precondition).
     ///
-    /// The set comes from -f (files, directories, stdin), or from a `template` or `kustomize` subcommand that
-    /// takes exactly the arguments of `kiln template` / `kiln kustomize`:
+    /// The set comes from -f (files, directories, stdin), or from a `template` or
+    /// `kustomize` subcommand that takes exactly the arguments of `kiln template`
+    /// or `kiln kustomize`:
     ///
     ///   kiln apply --inventory shop -n shop --wait --timeout 2m -f shop.yaml
-    ///   kiln apply --inventory shop template shop examples/charts/shop -n shop -f values.yaml
+    ///   kiln apply --inventory shop template shop examples/charts/shop \
+    ///     -n shop -f values.yaml
     ///   kiln apply --inventory web kustomize overlays/production
     #[command(verbatim_doc_comment)]
     Apply(Lazy<Box<apply::ApplyArgs>>),
-    /// Show what `kiln apply` would change, from a server-side dry-run; exits 0 (no changes), 1 (changes), 2 (error).
+    /// Show what `kiln apply` would change, from a server-side dry-run
     ///
-    /// Per object: created, configured, unchanged, pruned or recreated, with a unified diff that leaves out
-    /// managedFields and server-generated fields. Secret values are masked (equal values show equal digests).
-    /// Takes the set like `kiln apply`: -f, or a `template …` / `kustomize …` subcommand.
+    /// Per object: created, configured, unchanged, pruned or recreated, with a
+    /// unified diff that leaves out managedFields and server-generated fields.
+    /// Secret values are masked (equal values show equal digests). Takes the set
+    /// like `kiln apply`: -f, or a `template …` / `kustomize …` subcommand.
+    /// Exits 0 when nothing would change, 1 when something would, 2 on errors.
     ///
-    ///   kiln diff --inventory shop template shop examples/charts/shop -n shop --set replicas=3
+    ///   kiln diff --inventory shop template shop examples/charts/shop \
+    ///     -n shop --set replicas=3
     #[command(verbatim_doc_comment)]
     Diff(Lazy<Box<diff::DiffArgs>>),
-    /// Resolve a source, fetch it into the verified cache, and print its revision and digest.
+    /// Fetch a source into the verified cache; print its revision and digest
     ///
-    ///   kiln fetch podinfo --repo https://stefanprodan.github.io/podinfo --version '^6'
+    ///   kiln fetch podinfo --repo https://stefanprodan.github.io/podinfo \
+    ///     --version '^6'
     ///   kiln fetch oci://ghcr.io/stefanprodan/charts/podinfo --version 6.7.0
-    ///   kiln fetch 'git+https://github.com/stefanprodan/podinfo.git//charts/podinfo?ref=master'
+    ///   kiln fetch \
+    ///     'git+https://github.com/stefanprodan/podinfo.git//charts/podinfo?ref=master'
     #[command(verbatim_doc_comment)]
     Fetch(Lazy<fetch::FetchArgs>),
     /// List or prune the source cache.
     #[command(subcommand)]
     Cache(fetch::CacheCommand),
-    /// Build a kustomize overlay exactly as `kubectl kustomize` does (kustomize v5.7.1), then post-render it.
+    /// Build a kustomize overlay as `kubectl kustomize` (v5.7.1) does; post-render it
     ///
-    /// Reads DIR's kustomization.yaml and everything it reaches (resources, bases, components, patches, generator
-    /// files), builds it with kiln's built-in kustomize renderer inside the plugin sandbox, and prints the result as
-    /// `kubectl kustomize DIR` would. --enable-helm renders helmCharts with kiln's own Helm renderer. --post-renderer
-    /// and --patch then run in command-line order. Remote Git bases and HTTPS files are fetched by the host.
+    /// Reads DIR's kustomization.yaml and everything it reaches (resources, bases,
+    /// components, patches, generator files), builds it with kiln's built-in
+    /// kustomize renderer inside the plugin sandbox, and prints the result as
+    /// `kubectl kustomize DIR` would. --enable-helm renders helmCharts with kiln's
+    /// own Helm renderer. --post-renderer and --patch then run in command-line
+    /// order. Remote Git bases and HTTPS files are fetched by the host.
     ///
     ///   kiln kustomize overlays/production --patch extra-patches.yaml
     #[command(verbatim_doc_comment)]
@@ -307,6 +322,27 @@ mod tests {
         Cli::command().debug_assert();
     }
 
+    /// Descriptions that keep their line breaks (`verbatim_doc_comment`: examples are laid out by hand) may not
+    /// have a line wider than an 80-column terminal: clap would wrap it again and leave a ragged stub line behind.
+    /// (Descriptions without kept line breaks are one paragraph per line here, and clap wraps those cleanly.)
+    #[test]
+    fn help_text_fits_80_columns() {
+        let mut cmd = Cli::command();
+        cmd.build();
+        let mut all = vec![cmd.clone()];
+        all.extend(cmd.get_subcommands().cloned());
+        for c in &all {
+            for text in [c.get_about(), c.get_long_about()].into_iter().flatten().map(ToString::to_string) {
+                if !text.trim_end().contains('\n') {
+                    continue;
+                }
+                for line in text.lines() {
+                    assert!(line.chars().count() <= 80, "{}: line of {} columns: {line}", c.get_name(), line.len());
+                }
+            }
+        }
+    }
+
     /// A deferred subcommand keeps its own description, not the doc comment of its arguments' struct.
     #[test]
     fn deferred_subcommands_keep_their_help() {
@@ -315,7 +351,7 @@ mod tests {
         let about = |name: &str| {
             cmd.find_subcommand(name).and_then(|c| c.get_about()).map(ToString::to_string).unwrap_or_default()
         };
-        assert!(about("template").starts_with("Render a Helm chart exactly as `helm template` does"));
+        assert!(about("template").starts_with("Render a Helm chart as `helm template`"));
         assert!(about("kustomize").starts_with("Build a kustomize overlay"));
         assert!(about("apply").starts_with("Apply manifests with server-side apply"));
         assert!(about("post-render").starts_with("Post-render a YAML stream"));
