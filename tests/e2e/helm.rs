@@ -367,3 +367,68 @@ fn values_file_lists_match_helm() {
         assert_eq!(String::from_utf8_lossy(&ko.stderr), String::from_utf8_lossy(&ho.stderr), "-f {list}");
     }
 }
+
+/// `--debug` on a render that fails once the release exists: Helm prints the rendered templates on stdout (all of
+/// them, unparsed, when the manifests are not valid YAML; a lone line break when a template failed; filtered by
+/// `--show-only`, whose unmatched pattern replaces the error) and drops its "Use --debug" hint. Errors before the
+/// release (values against the schema) print nothing. Helm walks a map for the dump, so its order varies: the
+/// dumps are compared as sets of `# Source:` documents, everything else byte for byte. (No hooks here: Helm
+/// appends the hooks its sorter had collected before the failure, which depends on that map order too.)
+#[test]
+fn debug_dumps_what_rendered_when_rendering_fails() {
+    let Some(helm) = require("reference helm (KILN_REF_HELM)", std::env::var_os("KILN_REF_HELM")) else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let chart = |name: &str, files: &[(&str, &str)]| {
+        let dir = tmp.path().join(name);
+        std::fs::create_dir_all(dir.join("templates")).expect("mkdir");
+        std::fs::write(dir.join("Chart.yaml"), format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\n"))
+            .expect("write");
+        for (path, content) in files {
+            std::fs::write(dir.join(path), content).expect("write");
+        }
+        dir.display().to_string()
+    };
+    let ok = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n";
+    let badyaml = chart(
+        "badyaml",
+        &[
+            ("templates/ok.yaml", ok),
+            ("templates/bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bad\ndata:\n  a: b\n c: d\n"),
+            ("templates/blank.yaml", "{{- if false }}\nx: 1\n{{- end }}\n"),
+            ("templates/_helpers.tpl", "{{- define \"x\" }}y{{ end }}\n"),
+            ("templates/NOTES.txt", "notes\n"),
+        ],
+    );
+    let failing = chart("failing", &[("templates/ok.yaml", ok), ("templates/x.yaml", "{{ fail \"boom\" }}\n")]);
+    let schema = chart(
+        "schema",
+        &[("templates/ok.yaml", ok), ("values.schema.json", r#"{"type": "object", "required": ["needed"]}"#)],
+    );
+    let cache = support::shared_cache();
+    let sources = |s: &str| {
+        let mut docs: Vec<String> = s.split("---\n# Source: ").map(str::to_owned).collect();
+        docs.sort();
+        docs
+    };
+    let cases: &[&[&str]] = &[
+        &[badyaml.as_str(), "--debug"],
+        &[badyaml.as_str()],
+        &[badyaml.as_str(), "--debug", "--show-only", "templates/ok.yaml"],
+        &[badyaml.as_str(), "--debug", "--show-only", "templates/nope.yaml"],
+        &[failing.as_str(), "--debug"],
+        &[failing.as_str()],
+        &[schema.as_str(), "--debug"],
+    ];
+    for extra in cases {
+        let args: Vec<&str> = ["template", "rel"].into_iter().chain(extra.iter().copied()).collect();
+        let ho = std::process::Command::new(&helm).args(&args).output().expect("run helm");
+        let ko = support::kiln().args(&args).env("KILN_CACHE_DIR", cache).output().expect("run kiln");
+        let ((hout, herr), (kout, kerr)) = (text(&ho), text(&ko));
+        assert_eq!(ko.status.code(), ho.status.code(), "{extra:?}: {kerr}");
+        assert_eq!(sources(&kout), sources(&hout), "{extra:?}: stdout");
+        assert_eq!(kout.len(), hout.len(), "{extra:?}: stdout length");
+        // The error (Helm's --debug also logs `level=DEBUG` lines before it; kiln its own debug records).
+        let error = |e: &str| e.split("Error: ").last().unwrap_or_default().trim_end().to_owned();
+        assert_eq!(error(&kerr), error(&herr), "{extra:?}: stderr");
+    }
+}

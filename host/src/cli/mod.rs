@@ -40,7 +40,8 @@ const LONG_VERSION: &str = concat!(
     args_override_self = true
 )]
 pub struct Cli {
-    /// More logging on stderr (-v: info, -vv: debug, -vvv: trace). `KILN_LOG` accepts a full filter instead.
+    /// More logging on stderr (-v: info, -vv: kiln's debug records, -vvv: everything's trace). `KILN_LOG` accepts a
+    /// full filter instead.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
     #[command(subcommand)]
@@ -296,7 +297,9 @@ fn init_logging(verbose: u8) {
         _ => EnvFilter::new(match verbose {
             0 => "warn",
             1 => "info",
-            2 => "debug",
+            // kiln's own debug records (and the Kubernetes client's requests); the WebAssembly runtime's would
+            // bury them (section-by-section notes on every module it loads), so they wait for -vvv.
+            2 => "info,kiln=debug,kube_client=debug",
             _ => "trace",
         }),
     };

@@ -159,7 +159,19 @@ fn go_errno_text(e: &std::io::Error) -> String {
 }
 
 pub(super) fn run(args: TemplateArgs, matches: &ArgMatches) -> Result<ExitCode> {
-    let (name, text) = render(&args, matches)?;
+    let (name, text) = match render(&args, matches) {
+        Ok(r) => r,
+        Err(e) => {
+            // `helm template --debug` prints what rendered (filtered by --show-only, always to stdout) before the
+            // error; a --show-only pattern that matches nothing replaces the error, as Helm's check runs first.
+            if let Some(dump) = e.downcast_ref::<DebugDump>() {
+                let text =
+                    if args.show_only.is_empty() { dump.text.clone() } else { show_only(&dump.text, &args.show_only)? };
+                super::write_stdout(&text)?;
+            }
+            return Err(e);
+        }
+    };
     match &args.output_dir {
         Some(dir) => write_output_dir(&text, dir, args.release_name.then_some(name.as_str()))?,
         None => super::write_stdout(&text)?,
@@ -228,13 +240,14 @@ pub(super) fn render(args: &TemplateArgs, matches: &ArgMatches) -> Result<(Strin
     if helm.world() != World::Renderer {
         bail!("built-in plugin `helm` is not a renderer");
     }
-    let config = serde_json::json!({
+    let mut config = serde_json::json!({
         "includeCrds": args.include_crds,
         "skipTests": args.skip_tests,
         "noHooks": args.no_hooks,
         "skipSchemaValidation": args.skip_schema_validation,
-    })
-    .to_string();
+        "debug": args.compat.debug,
+    });
+    let config_text = config.to_string();
     let input = RenderInput {
         files: files.into_iter().map(|f| SourceFile { path: f.path, content: f.data }).collect(),
         values: values_json,
@@ -246,9 +259,30 @@ pub(super) fn render(args: &TemplateArgs, matches: &ArgMatches) -> Result<(Strin
             kube_version: args.kube_version.clone().unwrap_or_default(),
             api_versions,
         },
-        config,
+        config: config_text,
     };
-    let docs = helm.render(&input).map_err(helm_error)?;
+    let docs = match helm.render(&input) {
+        Ok(docs) => docs,
+        Err(e) => {
+            let failed_after_release = matches!(
+                &e,
+                crate::plugin::PluginCallError::Guest { error, .. } if error.kind == crate::plugin::GuestErrorKind::Failed
+            );
+            let error = helm_error(e);
+            if !(args.compat.debug && failed_after_release) {
+                return Err(error);
+            }
+            // The release existed when this failed (a template, its sorting, kubeVersion): Helm's --debug prints
+            // the rendered templates as they came out, or a lone line break when rendering itself failed.
+            config["rawTemplates"] = serde_json::Value::Bool(true);
+            let raw = RenderInput { config: config.to_string(), ..input };
+            let text = match helm.render(&raw) {
+                Ok(templates) => debug_dump(&templates),
+                Err(_) => "\n".to_owned(),
+            };
+            return Err(anyhow::Error::new(DebugDump { text, message: format!("{error:#}") }));
+        }
+    };
 
     let steps: Vec<PluginRef> = super::post_render::ordered_steps(
         matches,
@@ -274,6 +308,44 @@ pub(super) fn render(args: &TemplateArgs, matches: &ArgMatches) -> Result<(Strin
 
     let text = if args.show_only.is_empty() { text } else { show_only(&text, &args.show_only)? };
     Ok((name, text))
+}
+
+/// A render error under `--debug`, with what Helm prints on stdout before it.
+#[derive(Debug)]
+struct DebugDump {
+    /// Helm's dump of the rendered templates.
+    text: String,
+    /// The error.
+    message: String,
+}
+
+impl std::fmt::Display for DebugDump {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for DebugDump {}
+
+/// Helm's debugging blob: every rendered template that is not blank as `---\n# Source: PATH\nCONTENT\n`, and the
+/// whole printed as `TrimSpace(blob) + "\n"`. (Helm walks a map, so its order varies from run to run; kiln keeps
+/// the render order.)
+fn debug_dump(templates: &[crate::plugin::Document]) -> String {
+    let mut blob = String::new();
+    for t in templates {
+        let content = String::from_utf8_lossy(&t.content);
+        if content.trim().is_empty() {
+            continue;
+        }
+        blob.push_str("---\n# Source: ");
+        blob.push_str(&t.origin);
+        blob.push('\n');
+        blob.push_str(&content);
+        blob.push('\n');
+    }
+    let mut out = blob.trim().to_owned();
+    out.push('\n');
+    out
 }
 
 /// The Helm renderer's own errors (template, values, schema, chart errors) print as `helm template` prints them,

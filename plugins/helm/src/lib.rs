@@ -54,6 +54,9 @@ pub struct RenderOptions {
     pub no_hooks: bool,
     /// `--skip-schema-validation`: do not validate values against `values.schema.json`.
     pub skip_schema_validation: bool,
+    /// `--debug`: errors found once the release exists lack Helm's "Use --debug flag to render out invalid YAML"
+    /// hint (the caller prints the rendered templates instead, see [`render_templates`]).
+    pub debug: bool,
 }
 
 /// Everything a render needs.
@@ -132,8 +135,14 @@ impl RenderError {
     }
 }
 
-/// Helm adds this hint to errors that happen once the release exists (rendering, sorting, `kubeVersion`).
+/// Helm adds this hint to errors that happen once the release exists (rendering, sorting, `kubeVersion`), unless
+/// `--debug` was given.
 const DEBUG_HINT: &str = "\n\nUse --debug flag to render out invalid YAML";
+
+/// The hint for this request's errors.
+fn debug_hint(req: &RenderRequest) -> &'static str {
+    if req.options.debug { "" } else { DEBUG_HINT }
+}
 
 /// Load the chart of a request: a chart directory's files, or one `.tgz`.
 pub fn load_chart(files: &[ChartFile]) -> Result<Chart, RenderError> {
@@ -206,19 +215,22 @@ fn render_files_inner(
         && !semver::is_compatible_range(&chart.metadata.kube_version, &caps.kube_version.normalized)
     {
         return Err(RenderError::failed(format!(
-            "chart requires kubeVersion: {} which is incompatible with Kubernetes {}{DEBUG_HINT}",
-            chart.metadata.kube_version, caps.kube_version.version
+            "chart requires kubeVersion: {} which is incompatible with Kubernetes {}{}",
+            chart.metadata.kube_version,
+            caps.kube_version.version,
+            debug_hint(req)
         )));
     }
 
     let rendered = engine::render(&chart, &values, &req.release, &caps)
-        .map_err(|e| RenderError::failed(format!("{e}{DEBUG_HINT}")))?;
+        .map_err(|e| RenderError::failed(format!("{e}{}", debug_hint(req))))?;
     kiln_plugin_sdk::alloc::discard(values);
     Ok((chart, rendered))
 }
 
 /// Render every template without sorting or printing: (template name, output) for each non-partial template,
-/// `NOTES.txt` files included, in Helm's render order. Useful to show a chart's notes.
+/// `NOTES.txt` files included, in Helm's render order. Useful to show a chart's notes, and what `helm template
+/// --debug` prints when the rendered files are not valid YAML (every non-blank one but the notes).
 pub fn render_templates(req: &RenderRequest) -> Result<Vec<(String, String)>, RenderError> {
     render_files_inner(req, &mut Vec::new()).map(|(_, files)| files)
 }
@@ -227,7 +239,7 @@ fn render_inner(req: &RenderRequest, warnings: &mut Vec<String>) -> Result<Vec<R
     let (chart, rendered) = render_files_inner(req, warnings)?;
     let files: Vec<(String, String)> = rendered.into_iter().filter(|(name, _)| !name.ends_with("NOTES.txt")).collect();
     let (hooks, manifests) =
-        sorter::sort_manifests(&files).map_err(|e| RenderError::failed(format!("{}{DEBUG_HINT}", e.0)))?;
+        sorter::sort_manifests(&files).map_err(|e| RenderError::failed(format!("{}{}", e.0, debug_hint(req))))?;
 
     let mut docs = Vec::new();
     if req.options.include_crds {

@@ -7,17 +7,24 @@ use serde_json::Value as Json;
 
 use crate::{ChartFile, ErrorKind, ReleaseInfo, RenderOptions, RenderRequest};
 
-/// The plugin's configuration: the `helm template` flags that change rendering.
+/// The plugin's configuration: the `helm template` flags that change rendering, and what to return.
 ///
 /// ```json
-/// {"includeCrds": false, "skipTests": false, "noHooks": false, "skipSchemaValidation": false}
+/// {"includeCrds": false, "skipTests": false, "noHooks": false, "skipSchemaValidation": false,
+///  "debug": false, "rawTemplates": false}
 /// ```
 ///
+/// `debug` is `helm template --debug`: errors found once the release exists lack Helm's "Use --debug flag" hint.
+/// `rawTemplates` returns every rendered template instead of the sorted manifests: each non-partial template but
+/// `NOTES.txt`, in render order, as it rendered (not parsed, so output that is not valid YAML comes back too), its
+/// path as the origin. That is what `helm template --debug` prints when the manifests fail to parse.
+///
 /// Every key is optional (default `false`); unknown keys are an error.
-pub fn parse_config(config: &str) -> Result<RenderOptions, String> {
+pub fn parse_config(config: &str) -> Result<(RenderOptions, bool), String> {
     let mut opts = RenderOptions::default();
+    let mut raw_templates = false;
     if config.trim().is_empty() {
-        return Ok(opts);
+        return Ok((opts, raw_templates));
     }
     let v: Json = serde_json::from_str(config).map_err(|e| format!("configuration is not JSON: {e}"))?;
     let Json::Object(m) = v else {
@@ -32,19 +39,21 @@ pub fn parse_config(config: &str) -> Result<RenderOptions, String> {
             "skipTests" => opts.skip_tests = b,
             "noHooks" => opts.no_hooks = b,
             "skipSchemaValidation" => opts.skip_schema_validation = b,
+            "debug" => opts.debug = b,
+            "rawTemplates" => raw_templates = b,
             other => return Err(format!("unknown configuration key `{other}`")),
         }
     }
-    Ok(opts)
+    Ok((opts, raw_templates))
 }
 
-/// Build a [`RenderRequest`] from the plugin input.
-pub fn request_from_input(input: RenderInput) -> Result<RenderRequest, PluginError> {
-    let options = parse_config(&input.config).map_err(PluginError::invalid_config)?;
+/// Build a [`RenderRequest`] from the plugin input, and whether it asks for the raw templates.
+pub fn request_from_input(input: RenderInput) -> Result<(RenderRequest, bool), PluginError> {
+    let (options, raw_templates) = parse_config(&input.config).map_err(PluginError::invalid_config)?;
     let values =
         kiln_helm_values::from_transport_json(&input.values).map_err(|e| PluginError::invalid_input(e.to_string()))?;
     let release = input.release;
-    Ok(RenderRequest {
+    let req = RenderRequest {
         files: input.files.into_iter().map(|f| ChartFile::new(f.path, f.content)).collect(),
         values,
         release: ReleaseInfo {
@@ -56,7 +65,16 @@ pub fn request_from_input(input: RenderInput) -> Result<RenderRequest, PluginErr
         kube_version: Some(release.kube_version).filter(|v| !v.is_empty()),
         api_versions: release.api_versions,
         options,
-    })
+    };
+    Ok((req, raw_templates))
+}
+
+fn plugin_error(e: crate::RenderError) -> PluginError {
+    let detail = ErrorDetail { message: e.message, location: None };
+    match e.kind {
+        ErrorKind::InvalidInput => PluginError::InvalidInput(detail),
+        ErrorKind::Failed => PluginError::Failed(detail),
+    }
 }
 
 /// The plugin: implements the `render` export.
@@ -64,7 +82,15 @@ pub struct HelmRenderer;
 
 impl Guest for HelmRenderer {
     fn render(input: RenderInput) -> Result<Vec<Document>, PluginError> {
-        let req = request_from_input(input)?;
+        let (req, raw_templates) = request_from_input(input)?;
+        if raw_templates {
+            let templates = crate::render_templates(&req).map_err(plugin_error)?;
+            return Ok(templates
+                .into_iter()
+                .filter(|(name, _)| !name.ends_with("NOTES.txt"))
+                .map(|(origin, content)| Document { content: content.into_bytes(), origin })
+                .collect());
+        }
         let result = crate::render_with_warnings(&req);
         kiln_plugin_sdk::alloc::discard(req);
         // Helm logs these on stderr and goes on; so does kiln, through the host's log (warn level: each one says a
@@ -80,13 +106,7 @@ impl Guest for HelmRenderer {
             Ok(docs) => {
                 Ok(docs.into_iter().map(|d| Document { content: d.content.into_bytes(), origin: d.origin }).collect())
             }
-            Err(e) => {
-                let detail = ErrorDetail { message: e.message, location: None };
-                Err(match e.kind {
-                    ErrorKind::InvalidInput => PluginError::InvalidInput(detail),
-                    ErrorKind::Failed => PluginError::Failed(detail),
-                })
-            }
+            Err(e) => Err(plugin_error(e)),
         }
     }
 }
@@ -107,9 +127,11 @@ mod tests {
 
     #[test]
     fn config() {
-        assert_eq!(parse_config("").unwrap(), RenderOptions::default());
-        let o = parse_config(r#"{"includeCrds": true, "skipTests": true}"#).unwrap();
-        assert!(o.include_crds && o.skip_tests && !o.no_hooks);
+        assert_eq!(parse_config("").unwrap(), (RenderOptions::default(), false));
+        let (o, raw) = parse_config(r#"{"includeCrds": true, "skipTests": true}"#).unwrap();
+        assert!(o.include_crds && o.skip_tests && !o.no_hooks && !o.debug && !raw);
+        let (o, raw) = parse_config(r#"{"debug": true, "rawTemplates": true}"#).unwrap();
+        assert!(o.debug && raw);
         assert!(parse_config(r#"{"bogus": true}"#).is_err());
         assert!(parse_config(r#"{"noHooks": 1}"#).is_err());
         assert!(parse_config("[]").is_err());

@@ -154,6 +154,7 @@ pub fn inflate(
             skip_tests: b("skipTests"),
             no_hooks: b("skipHooks"),
             skip_schema_validation: false,
+            debug: false,
         },
     };
     let docs =
