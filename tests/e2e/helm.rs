@@ -432,3 +432,24 @@ fn debug_dumps_what_rendered_when_rendering_fails() {
         assert_eq!(error(&kerr), error(&herr), "{extra:?}: stderr");
     }
 }
+
+/// Helm's render warnings reach stderr as plain lines when stderr is not a terminal: no colour escapes, no
+/// timestamp (CI logs and files read them).
+#[test]
+fn warnings_are_plain_text_when_piped() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("templates")).expect("mkdir");
+    std::fs::write(dir.join("Chart.yaml"), "apiVersion: v2\nname: old\nversion: 0.1.0\ndeprecated: true\n")
+        .expect("write");
+    std::fs::write(dir.join("templates/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+        .expect("write");
+    let chart = dir.display().to_string();
+    let out = run_kiln(&["template", "rel", chart.as_str()], "", support::shared_cache());
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("name: c"), "{stdout}");
+    let line = stderr.lines().find(|l| l.contains("this chart is deprecated")).unwrap_or_else(|| panic!("{stderr}"));
+    assert!(!stderr.contains('\u{1b}'), "colour escapes in piped stderr: {stderr:?}");
+    assert!(line.trim_start().starts_with("WARN"), "a timestamp or other prefix: {line:?}");
+}

@@ -303,8 +303,20 @@ fn init_logging(verbose: u8) {
             _ => "trace",
         }),
     };
-    let _ =
-        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    // Colours only for a terminal (and not under NO_COLOR): CI logs and files get plain text. Timestamps only when
+    // asking for the debug records, where timing is what one reads them for.
+    use std::io::IsTerminal;
+    let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let fmt = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_ansi(ansi);
+    let _ = if verbose >= 2 || std::env::var_os("KILN_LOG").is_some() {
+        fmt.try_init()
+    } else {
+        fmt.without_time().try_init()
+    };
 }
 
 /// Write `s` to stdout in one go.
