@@ -39,6 +39,36 @@ impl std::fmt::Debug for Cluster {
     }
 }
 
+/// The API groups the kube-apiserver serves itself, with the schemas compiled in. (Not `*.k8s.io` as a pattern:
+/// `metrics.k8s.io`, for one, is served by an aggregated server.)
+pub(crate) fn builtin_group(group: &str) -> bool {
+    matches!(
+        group,
+        "" | "admissionregistration.k8s.io"
+            | "apiextensions.k8s.io"
+            | "apiregistration.k8s.io"
+            | "apps"
+            | "authentication.k8s.io"
+            | "authorization.k8s.io"
+            | "autoscaling"
+            | "batch"
+            | "certificates.k8s.io"
+            | "coordination.k8s.io"
+            | "discovery.k8s.io"
+            | "events.k8s.io"
+            | "flowcontrol.apiserver.k8s.io"
+            | "internal.apiserver.k8s.io"
+            | "networking.k8s.io"
+            | "node.k8s.io"
+            | "policy"
+            | "rbac.authorization.k8s.io"
+            | "resource.k8s.io"
+            | "scheduling.k8s.io"
+            | "storage.k8s.io"
+            | "storagemigration.k8s.io"
+    )
+}
+
 /// Query parameters for an apply PATCH.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ApplyParams<'a> {
@@ -156,13 +186,14 @@ impl Cluster {
         if p.dry_run {
             q.push("dryRun=All".into());
         }
-        // Unknown or misplaced fields are refused by server-side apply itself, whatever this parameter says:
-        // the field manager converts the body to the kind's schema first ("field not declared in schema", for
-        // built-in kinds and custom resources alike, embedded resources and preserved-unknown subtrees included;
-        // `tests/apply.rs` checks both). For an apply, `Strict` (and `Warn`) only add a second, strict YAML parse
-        // of the body to find duplicate keys, which a body serialised from a JSON map cannot have; that parse
-        // was about 40% of the API server's CPU for a dry-run (`docs/benchmarks.md`, "Apply").
-        q.push("fieldValidation=Ignore".into());
+        // For the kube-apiserver's own kinds, unknown or misplaced fields are refused by server-side apply itself,
+        // whatever this parameter says: the field manager converts the body to the kind's schema first ("field not
+        // declared in schema"; `unknown_fields_are_refused_for_every_kind` in `tests/cluster.rs`). For them
+        // `Strict` only adds a second, strict YAML parse of the body to find duplicate keys, which a body serialised
+        // from a JSON map cannot have; that parse was about 40% of the API server's CPU for a dry-run
+        // (`docs/benchmarks.md`, "Apply"). Any other group (custom resources, aggregated APIs, whose servers may
+        // convert without a schema and then drop what they do not know) keeps `Strict`.
+        q.push(if builtin_group(&r.group) { "fieldValidation=Ignore" } else { "fieldValidation=Strict" }.into());
         let path = format!("{}?{}", r.object_path(ns, name), q.join("&"));
         let bytes = serde_json::to_vec(body).map_err(kube::Error::SerdeError)?;
         let req = Request::builder()
@@ -232,4 +263,19 @@ pub(crate) fn encode(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::builtin_group;
+
+    #[test]
+    fn builtin_groups_are_named_not_patterned() {
+        for g in ["", "apps", "batch", "rbac.authorization.k8s.io", "networking.k8s.io", "apiextensions.k8s.io"] {
+            assert!(builtin_group(g), "{g}");
+        }
+        for g in ["metrics.k8s.io", "custom.metrics.k8s.io", "cert-manager.io", "example.com", "apps.example.com"] {
+            assert!(!builtin_group(g), "{g}");
+        }
+    }
 }

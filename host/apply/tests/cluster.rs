@@ -194,9 +194,10 @@ async fn invalid_object_writes_nothing_in_its_stage() {
     assert_eq!(action_of(&r, "Deployment", "later"), Action::Failed);
 }
 
-/// kiln sends `fieldValidation=Ignore` (the strict pass only looks for duplicate keys, which its JSON bodies
-/// cannot have): unknown fields must still be refused, by the dry-run, for built-in kinds and custom resources,
-/// deep in a list, at the top, and in the metadata of an embedded resource under preserved-unknown fields.
+/// kiln sends `fieldValidation=Ignore` for the kube-apiserver's own kinds (the strict pass only looks for
+/// duplicate keys, which its JSON bodies cannot have) and `Strict` for custom resources: unknown fields must be
+/// refused by the dry-run either way, deep in a list, at the top, and in the metadata of an embedded resource under
+/// preserved-unknown fields.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_fields_are_refused_for_every_kind() {
     let kc = need_cluster!();
