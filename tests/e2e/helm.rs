@@ -455,3 +455,136 @@ fn warnings_are_plain_text_when_piped() {
     assert!(!stderr.contains('\u{1b}'), "colour escapes in piped stderr: {stderr:?}");
     assert!(line.trim_start().starts_with("WARN"), "a timestamp or other prefix: {line:?}");
 }
+
+/// Schemas that fail their meta-schema (types such as `"int"`, patterns and `patternProperties` names Go's regexp
+/// refuses, empty or mistyped schema lists, non-schemas where a schema belongs) in every draft Helm's validator
+/// knows, generated from a fixed seed: the same exit code and the same report lines as helm v4.1.4. The lines are
+/// compared as a set, since the validator orders side-by-side failures by Go map iteration.
+#[test]
+fn meta_schema_failures_match_helm() {
+    let Some(helm) = require("reference helm (KILN_REF_HELM)", std::env::var_os("KILN_REF_HELM")) else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("templates")).expect("mkdir");
+    std::fs::write(dir.join("Chart.yaml"), "apiVersion: v2\nname: c\nversion: 0.1.0\n").expect("write");
+    std::fs::write(dir.join("templates/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+        .expect("write");
+    let chart = dir.display().to_string();
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let drafts = [
+        None,
+        None,
+        Some("https://json-schema.org/draft/2019-09/schema"),
+        Some("http://json-schema.org/draft-07/schema#"),
+        Some("http://json-schema.org/draft-06/schema#"),
+        Some("http://json-schema.org/draft-04/schema#"),
+    ];
+    let (mut failing, mut cases) = (0, 0);
+    while failing < 40 && cases < 400 {
+        cases += 1;
+        let mut schema = random_schema(&mut rng, 0);
+        if let (Some(Some(url)), Some(obj)) = (drafts.get(rng.below(drafts.len())), schema.as_object_mut()) {
+            obj.insert("$schema".into(), serde_json::Value::String((*url).into()));
+        }
+        std::fs::write(dir.join("values.schema.json"), schema.to_string()).expect("write");
+        let args = ["template", "rel", chart.as_str()];
+        let ho = std::process::Command::new(&helm).args(args).output().expect("run helm");
+        let ko = support::kiln().args(args).env("KILN_CACHE_DIR", support::shared_cache()).output().expect("run kiln");
+        if ho.status.success() && ko.status.success() {
+            continue;
+        }
+        failing += 1;
+        let lines = |o: &std::process::Output| {
+            let mut l: Vec<String> = String::from_utf8_lossy(&o.stderr).lines().map(str::to_owned).collect();
+            l.sort();
+            l
+        };
+        assert_eq!(ko.status.code(), ho.status.code(), "{schema}\nkiln: {}", String::from_utf8_lossy(&ko.stderr));
+        assert_eq!(lines(&ko), lines(&ho), "{schema}");
+    }
+    assert!(failing >= 40, "only {failing} of {cases} generated schemas failed");
+}
+
+/// xorshift64: a fixed sequence, so the generated cases are the same on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items.get(self.below(items.len())).copied().unwrap_or_default()
+    }
+}
+
+fn random_schema(rng: &mut Rng, depth: usize) -> serde_json::Value {
+    use serde_json::{Value, json};
+    let keywords = [
+        "type",
+        "type",
+        "pattern",
+        "properties",
+        "items",
+        "allOf",
+        "$defs",
+        "definitions",
+        "additionalProperties",
+        "not",
+        "if",
+        "then",
+        "patternProperties",
+        "prefixItems",
+        "anyOf",
+        "additionalItems",
+        "contains",
+        "propertyNames",
+        "dependentSchemas",
+        "unevaluatedProperties",
+    ];
+    let mut map = serde_json::Map::new();
+    for _ in 0..rng.below(4) {
+        let k = rng.pick(&keywords);
+        let value = match k {
+            "type" => match rng.below(9) {
+                0 => json!("string"),
+                1 => json!("int"),
+                2 => json!("bool"),
+                3 => json!(["string", "int"]),
+                4 => json!([]),
+                5 => json!(["string", "string"]),
+                6 => json!(5),
+                7 => Value::Null,
+                _ => json!(["object", "null"]),
+            },
+            "pattern" => json!(rng.pick(&["^a+$", "(?!x)", "[a-z]", "(?=y)"])),
+            _ if depth > 2 => continue,
+            _ if rng.below(12) == 0 => [json!(true), json!(false), json!([]), json!("x"), json!(3)]
+                .get(rng.below(5))
+                .cloned()
+                .unwrap_or_default(),
+            "properties" | "$defs" | "definitions" | "dependentSchemas" => {
+                let mut m = serde_json::Map::new();
+                for _ in 0..=rng.below(2) {
+                    m.insert(rng.pick(&["a", "b", "c"]).into(), random_schema(rng, depth + 1));
+                }
+                Value::Object(m)
+            }
+            "patternProperties" => {
+                let mut m = serde_json::Map::new();
+                m.insert(rng.pick(&["^a", "(?!z)", "b"]).into(), random_schema(rng, depth + 1));
+                Value::Object(m)
+            }
+            "allOf" | "anyOf" | "prefixItems" => {
+                Value::Array((0..=rng.below(2)).map(|_| random_schema(rng, depth + 1)).collect())
+            }
+            "items" if rng.below(5) == 0 => Value::Array(vec![random_schema(rng, depth + 1)]),
+            _ => random_schema(rng, depth + 1),
+        };
+        map.insert(k.into(), value);
+    }
+    Value::Object(map)
+}

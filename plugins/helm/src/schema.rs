@@ -191,7 +191,7 @@ fn validate_with(values: &Map, schema: &[u8], fast: bool) -> Result<(), String> 
         return Ok(());
     }
     let schema: serde_json::Value = serde_json::from_slice(schema).map_err(|e| e.to_string())?;
-    bad_patterns(&schema)?;
+    meta_problems(&schema)?;
     let instance = instance(values);
     let validator = jsonschema::options().build(&schema).map_err(|e| format!("jsonschema: {e}"))?;
     let raw: Vec<jsonschema::ValidationError<'_>> = validator.iter_errors(&instance).collect();
@@ -215,51 +215,96 @@ fn validate_with(values: &Map, schema: &[u8], fast: bool) -> Result<(), String> 
     Err(out)
 }
 
-/// The meta-schema Helm's validator checks a document against, as it names it in reports, and whether that draft
-/// nests its vocabularies under `allOf` (2019-09 and later). `None` for a `$schema` it does not know.
-fn meta_schema(schema: &serde_json::Value) -> Option<(&'static str, bool)> {
+/// The meta-schema Helm's validator checks a document against, as it names it in reports, and its draft (4, 6, 7,
+/// 2019, 2020). `None` for a `$schema` it does not know.
+fn meta_schema(schema: &serde_json::Value) -> Option<(&'static str, u16)> {
     let (version, url) = match schema.get("$schema") {
         None => (2020, "https://json-schema.org/draft/2020-12/schema#"),
         Some(u) => crate::schema_fast::draft_from_url(u.as_str()?)?,
     };
-    Some((url, version >= 2019))
+    Some((url, version))
 }
 
-/// Patterns Go's `regexp` refuses. Helm's validator checks `pattern` and `patternProperties` names against the
-/// meta-schema's `format: regex` with Go's engine, so a look-ahead (ECMA syntax, which the `jsonschema` crate
-/// accepts) fails the render there; this reports the first such pattern as the validator does.
-fn bad_patterns(schema: &serde_json::Value) -> Result<(), String> {
-    let Some((meta, nested)) = meta_schema(schema) else { return Ok(()) };
-    let mut found = None;
-    walk_patterns(schema, String::new(), &mut Vec::new(), nested, &mut found);
-    let Some((ancestors, at, kind, pattern, err)) = found else { return Ok(()) };
+/// Meta-schema failures of the kinds charts make, reported as Helm's validator (santhosh-tekuri/jsonschema v6)
+/// reports them: `pattern`s and `patternProperties` names Go's `regexp` refuses (the meta-schemas' `format: regex`,
+/// checked with Go's engine, so a look-ahead that the `jsonschema` crate accepts fails the render there), `type`
+/// values that are not a simple type or a non-empty list of distinct ones (`"int"`, `"bool"`), and empty schema
+/// lists (`allOf: []`). The report mirrors the validator's tree (see [`MetaWalk`]); where several failures sit side
+/// by side the validator's order comes from Go maps and varies between runs, and kiln keeps the document's. Other
+/// meta-schema failures are left to the `jsonschema` crate. Drafts 4 and 6 do not check `patternProperties` names
+/// against the meta-schema; the validator refuses them when it compiles the schema, which is reported too.
+fn meta_problems(schema: &serde_json::Value) -> Result<(), String> {
+    let Some((meta, draft)) = meta_schema(schema) else { return Ok(()) };
+    let walker = MetaWalk { draft, budget: std::cell::Cell::new(20_000) };
+    let Some(root) = walker.node(schema, "") else {
+        if draft <= 6
+            && let Some((at, name, e)) = first_bad_pattern_name(schema, String::new(), draft, 0)
+        {
+            return Err(format!(
+                "invalid regex {} at \"file:///values.schema.json#{at}\": {e}",
+                kiln_helm_values::go_quote(&name)
+            ));
+        }
+        return Ok(());
+    };
     let mut out = format!(
         "\"file:///values.schema.json#\" is not valid against metaschema: jsonschema validation failed with '{meta}'\n"
     );
-    let mut depth = 0;
-    if nested {
-        for a in &ancestors {
-            out.push_str(&format!("{}- at '{a}': 'allOf' failed\n", "  ".repeat(depth)));
-            depth += 1;
-        }
-    }
-    let pad = "  ".repeat(depth);
-    match kind {
-        PatternAt::Keyword => {
-            out.push_str(&format!("{pad}- at '{at}': {} is not valid regex: {err}\n", quote(&pattern)))
-        }
-        PatternAt::PropertyName => {
-            out.push_str(&format!("{pad}- at '{at}': invalid propertyName {}\n", quote(&pattern)));
-            out.push_str(&format!("{pad}  - at '{at}': {} is not valid regex: {err}\n", quote(&pattern)));
-        }
+    // The validator lists the root's failures unwrapped.
+    let top = if root.group { root.causes } else { vec![root] };
+    for e in &top {
+        e.write(&mut out, 0);
     }
     out.pop();
     Err(out)
 }
 
-enum PatternAt {
-    Keyword,
-    PropertyName,
+/// The first `patternProperties` name Go's `regexp` refuses, at the schema positions drafts 4 and 6 compile.
+fn first_bad_pattern_name(
+    s: &serde_json::Value,
+    at: String,
+    draft: u16,
+    depth: usize,
+) -> Option<(String, String, String)> {
+    let serde_json::Value::Object(o) = s else { return None };
+    if depth > 200 {
+        return None;
+    }
+    for (k, v) in o {
+        let here = format!("{at}/{}", pointer_token(k));
+        let found = match k.as_str() {
+            "patternProperties" => {
+                let m = v.as_object()?;
+                if let Some((name, e)) =
+                    m.keys().find_map(|n| gotmpl::sprig::Regexp::compile(n).err().map(|e| (n.clone(), e)))
+                {
+                    return Some((here, name, e));
+                }
+                m.iter().find_map(|(n, sub)| {
+                    first_bad_pattern_name(sub, format!("{here}/{}", pointer_token(n)), draft, depth + 1)
+                })
+            }
+            "properties" | "definitions" => v.as_object().and_then(|m| {
+                m.iter().find_map(|(n, sub)| {
+                    first_bad_pattern_name(sub, format!("{here}/{}", pointer_token(n)), draft, depth + 1)
+                })
+            }),
+            "allOf" | "anyOf" | "oneOf" | "items" if v.is_array() => v.as_array().and_then(|l| {
+                l.iter()
+                    .enumerate()
+                    .find_map(|(i, sub)| first_bad_pattern_name(sub, format!("{here}/{i}"), draft, depth + 1))
+            }),
+            "items" | "additionalProperties" | "additionalItems" | "not" => {
+                first_bad_pattern_name(v, here, draft, depth + 1)
+            }
+            "contains" | "propertyNames" if draft >= 6 => first_bad_pattern_name(v, here, draft, depth + 1),
+            _ => None,
+        };
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
 }
 
 /// JSON-pointer escaping of one token.
@@ -267,78 +312,201 @@ fn pointer_token(t: &str) -> String {
     t.replace('~', "~0").replace('/', "~1")
 }
 
-type BadPattern = (Vec<String>, String, PatternAt, String, String);
+/// The simple types of every draft's meta-schema, as its `enum` lists them.
+const SIMPLE_TYPES: [&str; 7] = ["array", "boolean", "integer", "null", "number", "object", "string"];
 
-/// Depth-first over the schema positions the meta-schemas recurse into: the first pattern Go refuses, with the
-/// schema paths above it.
-fn walk_patterns(
-    s: &serde_json::Value,
-    path: String,
-    ancestors: &mut Vec<String>,
-    nested: bool,
-    found: &mut Option<BadPattern>,
-) {
-    let serde_json::Value::Object(o) = s else { return };
-    if found.is_some() || ancestors.len() > 200 {
-        return;
+fn entry(at: &str, msg: String, causes: Vec<Entry>) -> Entry {
+    Entry { at: at.to_owned(), msg, causes, group: false }
+}
+
+/// A schema's failures as the validator returns them: one is itself, several are a group (`validation failed`)
+/// at the instance the schema was applied to.
+fn group(at: &str, mut errors: Vec<Entry>) -> Option<Entry> {
+    match errors.len() {
+        0 => None,
+        1 => errors.pop(),
+        _ => Some(Entry { at: at.to_owned(), msg: "validation failed".to_owned(), causes: errors, group: true }),
     }
-    ancestors.push(path.clone());
-    for (k, v) in o {
-        if found.is_some() {
-            break;
+}
+
+/// A failure coming back through a reference (`$ref`, `$dynamicRef`, `$recursiveRef`) evaluated at `at`: a group
+/// is re-homed there (the validator replaces it by the reference's own error, with the group's causes); anything
+/// else passes through (the one-cause reference is not printed).
+fn via_ref(at: &str, e: Entry) -> Entry {
+    if e.group { entry(at, "validation failed".to_owned(), e.causes) } else { e }
+}
+
+/// The validator's walk of a schema document against its draft's meta-schema, for the failures modelled here.
+///
+/// Every schema position is the meta-schema's root applied to it. From 2019-09 on the root is `allOf` over the
+/// vocabularies (core, applicator, unevaluated in 2020-12, validation), each through a `$ref`, so a failing
+/// position reads `'allOf' failed` over the failing vocabularies; `definitions` sits beside the `allOf`. An object
+/// of schemas (`properties`, `$defs`, ...) is validated at its own position (its failures group there), a list of
+/// schemas (`allOf`, ...) through `$ref: schemaArray` (its group stays at the list), and a single schema (`not`,
+/// `items` in 2020-12, ...) through the recursive reference. Up to 2019-09 `items` is `anyOf` of a schema and a
+/// list of schemas.
+struct MetaWalk {
+    /// The draft: 4, 6, 7, 2019 or 2020.
+    draft: u16,
+    /// Schema positions left to visit (a bound on pathological documents).
+    budget: std::cell::Cell<u32>,
+}
+
+impl MetaWalk {
+    /// The meta-schema's root applied at `at` (as the validator returns it, before any reference re-homes it).
+    fn node(&self, s: &serde_json::Value, at: &str) -> Option<Entry> {
+        let serde_json::Value::Object(o) = s else { return None };
+        let left = self.budget.get();
+        if left == 0 {
+            return None;
         }
-        let here = format!("{path}/{}", pointer_token(k));
-        match k.as_str() {
-            "pattern" => {
-                if let Some(p) = v.as_str()
-                    && let Err(e) = gotmpl::sprig::Regexp::compile(p)
-                {
-                    *found = Some((ancestors.clone(), here, PatternAt::Keyword, p.to_owned(), e));
+        self.budget.set(left - 1);
+        let (d, nested) = (self.draft, self.draft >= 2019);
+        // Vocabularies (core, applicator, unevaluated, validation), or everything when not nested.
+        let mut vocab: [Vec<Entry>; 4] = Default::default();
+        let mut own = Vec::new();
+        for (k, v) in o {
+            let here = format!("{at}/{}", pointer_token(k));
+            let (slot, found): (usize, Option<Entry>) = match k.as_str() {
+                "type" => (3, type_problem(v, &here)),
+                "pattern" => (3, v.as_str().and_then(|p| regex_problem(p, &here))),
+                "patternProperties" => (1, self.object(v, &here, d >= 7)),
+                "$defs" if nested => (0, self.object(v, &here, false)),
+                "definitions" if nested => {
+                    own.extend(self.object(v, &here, false));
+                    continue;
                 }
-            }
-            "patternProperties" => {
-                if let Some(m) = v.as_object() {
-                    for name in m.keys() {
-                        if let Err(e) = gotmpl::sprig::Regexp::compile(name) {
-                            *found = Some((ancestors.clone(), path.clone(), PatternAt::PropertyName, name.clone(), e));
-                            break;
-                        }
-                    }
-                    for (name, sub) in m {
-                        walk_patterns(sub, format!("{here}/{}", pointer_token(name)), ancestors, nested, found);
-                    }
+                "definitions" | "properties" => (1, self.object(v, &here, false)),
+                "dependentSchemas" if nested => (1, self.object(v, &here, false)),
+                "allOf" | "anyOf" | "oneOf" => (1, self.list(v, &here)),
+                "prefixItems" if d >= 2020 => (1, self.list(v, &here)),
+                "items" if d <= 2019 => (1, self.items_up_to_2019(v, &here)),
+                "unevaluatedItems" | "unevaluatedProperties" if d >= 2019 => {
+                    (if d >= 2020 { 2 } else { 1 }, self.child(v, &here))
                 }
+                "additionalItems" | "additionalProperties" if d == 4 => (1, self.bool_or_schema(v, &here)),
+                "additionalItems" if d <= 2019 => (1, self.child(v, &here)),
+                "contains" | "propertyNames" if d >= 6 => (1, self.child(v, &here)),
+                "if" | "then" | "else" if d >= 7 => (1, self.child(v, &here)),
+                "items" | "additionalProperties" | "not" => (1, self.child(v, &here)),
+                _ => continue,
+            };
+            let Some(found) = found else { continue };
+            match vocab.get_mut(slot) {
+                Some(list) if nested => list.push(found),
+                _ => own.push(found),
             }
-            // `$defs` is a schema position of the meta-schemas from 2019-09 on.
-            "properties" | "definitions" | "dependentSchemas" | "$defs" if k != "$defs" || nested => {
-                if let Some(m) = v.as_object() {
-                    for (name, sub) in m {
-                        walk_patterns(sub, format!("{here}/{}", pointer_token(name)), ancestors, nested, found);
-                    }
-                }
-            }
-            "allOf" | "anyOf" | "oneOf" | "prefixItems" | "items" if v.is_array() => {
-                for (i, sub) in v.as_array().into_iter().flatten().enumerate() {
-                    walk_patterns(sub, format!("{here}/{i}"), ancestors, nested, found);
-                }
-            }
-            "items"
-            | "additionalProperties"
-            | "additionalItems"
-            | "not"
-            | "if"
-            | "then"
-            | "else"
-            | "propertyNames"
-            | "contains"
-            | "unevaluatedItems"
-            | "unevaluatedProperties" => {
-                walk_patterns(v, here, ancestors, nested, found);
-            }
-            _ => {}
+        }
+        if !nested {
+            return group(at, own);
+        }
+        let failed: Vec<Entry> = vocab.into_iter().filter_map(|v| group(at, v).map(|e| via_ref(at, e))).collect();
+        let mut errors = Vec::new();
+        if !failed.is_empty() {
+            errors.push(entry(at, "'allOf' failed".to_owned(), failed));
+        }
+        errors.extend(own);
+        group(at, errors)
+    }
+
+    /// A schema reached through the recursive reference, applied at `at`. Something else than a schema fails the
+    /// meta-schema's `type` (booleans are schemas from draft 6 on).
+    fn child(&self, s: &serde_json::Value, at: &str) -> Option<Entry> {
+        match s {
+            serde_json::Value::Object(_) => self.node(s, at).map(|e| via_ref(at, e)),
+            serde_json::Value::Bool(_) if self.draft >= 6 => None,
+            other => Some(self.not_a_schema(other, at)),
         }
     }
-    ancestors.pop();
+
+    fn not_a_schema(&self, v: &serde_json::Value, at: &str) -> Entry {
+        let want = if self.draft >= 6 { "boolean or object" } else { "object" };
+        entry(at, format!("got {}, want {want}", json_type(v)), Vec::new())
+    }
+
+    /// Draft 4's `additionalProperties`/`additionalItems`: `anyOf` of a boolean and a schema.
+    fn bool_or_schema(&self, v: &serde_json::Value, at: &str) -> Option<Entry> {
+        if v.is_boolean() {
+            return None;
+        }
+        let failure = self.child(v, at)?;
+        let other = entry(at, format!("got {}, want boolean", json_type(v)), Vec::new());
+        Some(entry(at, "'anyOf' failed".to_owned(), vec![other, failure]))
+    }
+
+    /// An object of schemas (`properties`, `$defs`, ...) at `at`; `names`: its keys must be Go regexps
+    /// (`patternProperties` from draft 7 on: `propertyNames: {format: regex}`, reported at the document's root
+    /// because the validator checks each name as a document of its own).
+    fn object(&self, v: &serde_json::Value, at: &str, names: bool) -> Option<Entry> {
+        let Some(m) = v.as_object() else {
+            return Some(entry(at, format!("got {}, want object", json_type(v)), Vec::new()));
+        };
+        let mut errors: Vec<Entry> =
+            m.iter().filter_map(|(name, sub)| self.child(sub, &format!("{at}/{}", pointer_token(name)))).collect();
+        if names {
+            for name in m.keys() {
+                if let Err(e) = gotmpl::sprig::Regexp::compile(name) {
+                    let cause = entry("", format!("{} is not valid regex: {e}", quote(name)), Vec::new());
+                    errors.push(entry("", format!("invalid propertyName {}", quote(name)), vec![cause]));
+                }
+            }
+        }
+        group(at, errors)
+    }
+
+    /// A list of schemas (`allOf`, ...) at `at`, through `$ref: schemaArray` (`type: array, minItems: 1`).
+    fn list(&self, v: &serde_json::Value, at: &str) -> Option<Entry> {
+        let Some(items) = v.as_array() else {
+            return Some(entry(at, format!("got {}, want array", json_type(v)), Vec::new()));
+        };
+        let mut errors = Vec::new();
+        if items.is_empty() {
+            errors.push(entry(at, "minItems: got 0, want 1".to_owned(), Vec::new()));
+        }
+        errors.extend(items.iter().enumerate().filter_map(|(i, sub)| self.child(sub, &format!("{at}/{i}"))));
+        group(at, errors).map(|e| via_ref(at, e))
+    }
+
+    /// `items` up to 2019-09: `anyOf` of a schema and a list of schemas; when both fail, both branches' failures.
+    fn items_up_to_2019(&self, v: &serde_json::Value, at: &str) -> Option<Entry> {
+        let as_schema = self.child(v, at)?;
+        let as_list = self.list(v, at)?;
+        Some(entry(at, "'anyOf' failed".to_owned(), vec![as_schema, as_list]))
+    }
+}
+
+fn regex_problem(pattern: &str, at: &str) -> Option<Entry> {
+    let e = gotmpl::sprig::Regexp::compile(pattern).err()?;
+    Some(entry(at, format!("{} is not valid regex: {e}", quote(pattern)), Vec::new()))
+}
+
+/// `type` against `anyOf: [simpleTypes, {type: array, items: simpleTypes, minItems: 1, uniqueItems: true}]`.
+fn type_problem(v: &serde_json::Value, at: &str) -> Option<Entry> {
+    let simple = |v: &serde_json::Value| v.as_str().is_some_and(|t| SIMPLE_TYPES.contains(&t));
+    let one_of = || {
+        let list = SIMPLE_TYPES.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(", ");
+        format!("value must be one of {list}")
+    };
+    let as_list = match v {
+        _ if simple(v) => return None,
+        serde_json::Value::Array(items) => {
+            let mut errors = Vec::new();
+            if items.is_empty() {
+                errors.push(entry(at, "minItems: got 0, want 1".to_owned(), Vec::new()));
+            }
+            if let Some((i, j)) = first_duplicate(items) {
+                errors.push(entry(at, format!("items at {i} and {j} are equal"), Vec::new()));
+            }
+            for (i, item) in items.iter().enumerate() {
+                if !simple(item) {
+                    errors.push(entry(&format!("{at}/{i}"), one_of(), Vec::new()));
+                }
+            }
+            group(at, errors)?
+        }
+        other => entry(at, format!("got {}, want array", json_type(other)), Vec::new()),
+    };
+    Some(entry(at, "'anyOf' failed".to_owned(), vec![entry(at, one_of(), Vec::new()), as_list]))
 }
 
 /// The schema and the values being validated, for the details a failure does not carry.
@@ -688,6 +856,181 @@ mod tests {
         // ECMA-only syntax the jsonschema crate would accept is refused even when no value reaches the pattern.
         assert!(validate_single(&values, br#"{"$defs":{"d":{"pattern":"(?=y)"}}}"#).is_err());
         assert!(validate_single(&values, br#"{"properties":{"a":{"pattern":"^[a-z]+$"}}}"#).is_ok());
+    }
+
+    /// Meta-schema failures of `type` (and with patterns), as helm v4.1.4 printed them for each schema. Where
+    /// several failures sit side by side the validator's order comes from Go maps and varies between runs, so
+    /// those reports are compared as sets of lines.
+    #[test]
+    fn meta_schema_type_failures_like_helm() {
+        let head = "\"file:///values.schema.json#\" is not valid against metaschema: jsonschema validation failed with";
+        let d2020 = format!("{head} 'https://json-schema.org/draft/2020-12/schema#'");
+        let one_of = "value must be one of 'array', 'boolean', 'integer', 'null', 'number', 'object', 'string'";
+        let values = Map::new();
+        let exact: &[(&str, String)] = &[
+            (
+                r#"{"type":"object","properties":{"a":{"type":"int"}}}"#,
+                format!(
+                    "{d2020}\n- at '': 'allOf' failed\n  - at '/properties/a': 'allOf' failed\n    - at '/properties/a/type': \
+                     'anyOf' failed\n      - at '/properties/a/type': {one_of}\n      - at '/properties/a/type': got \
+                     string, want array"
+                ),
+            ),
+            (
+                r#"{"properties":{"a":{"type":["string","int"]}}}"#,
+                format!(
+                    "{d2020}\n- at '': 'allOf' failed\n  - at '/properties/a': 'allOf' failed\n    - at '/properties/a/type': \
+                     'anyOf' failed\n      - at '/properties/a/type': {one_of}\n      - at '/properties/a/type/1': {one_of}"
+                ),
+            ),
+            (
+                r#"{"properties":{"a":{"type":5}}}"#,
+                format!(
+                    "{d2020}\n- at '': 'allOf' failed\n  - at '/properties/a': 'allOf' failed\n    - at '/properties/a/type': \
+                     'anyOf' failed\n      - at '/properties/a/type': {one_of}\n      - at '/properties/a/type': got \
+                     number, want array"
+                ),
+            ),
+            (
+                r#"{"properties":{"a":{"type":[]}}}"#,
+                format!(
+                    "{d2020}\n- at '': 'allOf' failed\n  - at '/properties/a': 'allOf' failed\n    - at '/properties/a/type': \
+                     'anyOf' failed\n      - at '/properties/a/type': {one_of}\n      - at '/properties/a/type': \
+                     minItems: got 0, want 1"
+                ),
+            ),
+            (
+                r#"{"properties":{"a":{"type":["string","string"]}}}"#,
+                format!(
+                    "{d2020}\n- at '': 'allOf' failed\n  - at '/properties/a': 'allOf' failed\n    - at '/properties/a/type': \
+                     'anyOf' failed\n      - at '/properties/a/type': {one_of}\n      - at '/properties/a/type': items \
+                     at 0 and 1 are equal"
+                ),
+            ),
+            (
+                r#"{"type":"int"}"#,
+                format!(
+                    "{d2020}\n- at '': 'allOf' failed\n  - at '/type': 'anyOf' failed\n    - at '/type': {one_of}\n    - at \
+                     '/type': got string, want array"
+                ),
+            ),
+            (
+                r#"{"allOf":[{"type":"int"}]}"#,
+                format!(
+                    "{d2020}\n- at '': 'allOf' failed\n  - at '/allOf/0': 'allOf' failed\n    - at '/allOf/0/type': 'anyOf' \
+                     failed\n      - at '/allOf/0/type': {one_of}\n      - at '/allOf/0/type': got string, want array"
+                ),
+            ),
+            (
+                r#"{"definitions":{"d":{"type":"int"}}}"#,
+                format!(
+                    "{d2020}\n- at '/definitions/d': 'allOf' failed\n  - at '/definitions/d/type': 'anyOf' failed\n    - \
+                     at '/definitions/d/type': {one_of}\n    - at '/definitions/d/type': got string, want array"
+                ),
+            ),
+            (
+                r#"{"$schema":"http://json-schema.org/draft-07/schema#","properties":{"a":{"type":"int"}}}"#,
+                format!(
+                    "{head} 'http://json-schema.org/draft-07/schema#'\n- at '/properties/a/type': 'anyOf' failed\n  - at \
+                     '/properties/a/type': {one_of}\n  - at '/properties/a/type': got string, want array"
+                ),
+            ),
+            (
+                r#"{"$schema":"http://json-schema.org/draft-07/schema#","items":{"type":"int"}}"#,
+                format!(
+                    "{head} 'http://json-schema.org/draft-07/schema#'\n- at '/items': 'anyOf' failed\n  - at '/items/type': \
+                     'anyOf' failed\n    - at '/items/type': {one_of}\n    - at '/items/type': got string, want array\n  - \
+                     at '/items': got object, want array"
+                ),
+            ),
+        ];
+        for (schema, want) in exact {
+            assert_eq!(validate_single(&values, schema.as_bytes()).unwrap_err(), *want, "{schema}");
+        }
+        let as_set: &[(&str, String)] = &[
+            (
+                r#"{"properties":{"b":{"type":"int"},"a":{"type":"bool"}}}"#,
+                format!(
+                    "{d2020}\n- at '': 'allOf' failed\n  - at '': validation failed\n    - at '/properties/b': 'allOf' \
+                     failed\n      - at '/properties/b/type': 'anyOf' failed\n        - at '/properties/b/type': {one_of}\n        \
+                     - at '/properties/b/type': got string, want array\n    - at '/properties/a': 'allOf' failed\n      - at \
+                     '/properties/a/type': 'anyOf' failed\n        - at '/properties/a/type': {one_of}\n        - at \
+                     '/properties/a/type': got string, want array"
+                ),
+            ),
+            (
+                r#"{"properties":{"a":{"pattern":"(?!x)","type":"int"}}}"#,
+                format!(
+                    "{d2020}\n- at '': 'allOf' failed\n  - at '/properties/a': 'allOf' failed\n    - at '/properties/a': \
+                     validation failed\n      - at '/properties/a/pattern': '(?!x)' is not valid regex: error parsing \
+                     regexp: invalid or unsupported Perl syntax: `(?!`\n      - at '/properties/a/type': 'anyOf' failed\n        \
+                     - at '/properties/a/type': {one_of}\n        - at '/properties/a/type': got string, want array"
+                ),
+            ),
+            (
+                r#"{"type":"int","properties":{"a":{"type":"bool"}}}"#,
+                format!(
+                    "{d2020}\n- at '': 'allOf' failed\n  - at '/properties/a': 'allOf' failed\n    - at '/properties/a/type': \
+                     'anyOf' failed\n      - at '/properties/a/type': {one_of}\n      - at '/properties/a/type': got \
+                     string, want array\n  - at '/type': 'anyOf' failed\n    - at '/type': {one_of}\n    - at '/type': got \
+                     string, want array"
+                ),
+            ),
+            (
+                r#"{"properties":{"a":{"type":["int","int"]}}}"#,
+                format!(
+                    "{d2020}\n- at '': 'allOf' failed\n  - at '/properties/a': 'allOf' failed\n    - at '/properties/a/type': \
+                     'anyOf' failed\n      - at '/properties/a/type': {one_of}\n      - at '/properties/a/type': \
+                     validation failed\n        - at '/properties/a/type': items at 0 and 1 are equal\n        - at \
+                     '/properties/a/type/0': {one_of}\n        - at '/properties/a/type/1': {one_of}"
+                ),
+            ),
+            (
+                r#"{"$schema":"https://json-schema.org/draft/2019-09/schema","$defs":{"d":{"type":"int"}},"properties":{"a":{"pattern":"(?!x)"}},"type":"x"}"#,
+                format!(
+                    "{head} 'https://json-schema.org/draft/2019-09/schema#'\n- at '': 'allOf' failed\n  - at '/$defs/d': \
+                     'allOf' failed\n    - at '/$defs/d/type': 'anyOf' failed\n      - at '/$defs/d/type': {one_of}\n      \
+                     - at '/$defs/d/type': got string, want array\n  - at '/properties/a': 'allOf' failed\n    - at \
+                     '/properties/a/pattern': '(?!x)' is not valid regex: error parsing regexp: invalid or unsupported Perl \
+                     syntax: `(?!`\n  - at '/type': 'anyOf' failed\n    - at '/type': {one_of}\n    - at '/type': got \
+                     string, want array"
+                ),
+            ),
+            (
+                r#"{"definitions":{"d":{"type":"int"}},"type":"x"}"#,
+                format!(
+                    "{d2020}\n- at '/definitions/d': 'allOf' failed\n  - at '/definitions/d/type': 'anyOf' failed\n    - \
+                     at '/definitions/d/type': {one_of}\n    - at '/definitions/d/type': got string, want array\n- at '': \
+                     'allOf' failed\n  - at '/type': 'anyOf' failed\n    - at '/type': {one_of}\n    - at '/type': got \
+                     string, want array"
+                ),
+            ),
+            (
+                r#"{"$schema":"http://json-schema.org/draft-07/schema#","properties":{"a":{"type":"int","pattern":"(?!x)"}}}"#,
+                format!(
+                    "{head} 'http://json-schema.org/draft-07/schema#'\n- at '/properties/a': validation failed\n  - at \
+                     '/properties/a/type': 'anyOf' failed\n    - at '/properties/a/type': {one_of}\n    - at \
+                     '/properties/a/type': got string, want array\n  - at '/properties/a/pattern': '(?!x)' is not valid \
+                     regex: error parsing regexp: invalid or unsupported Perl syntax: `(?!`"
+                ),
+            ),
+        ];
+        let lines = |s: &str| {
+            let mut l: Vec<String> = s.lines().map(str::to_owned).collect();
+            l.sort();
+            l
+        };
+        for (schema, want) in as_set {
+            assert_eq!(lines(&validate_single(&values, schema.as_bytes()).unwrap_err()), lines(want), "{schema}");
+        }
+        // Keywords a draft's meta-schema does not recurse into are not checked there (as Helm renders them).
+        for ok in [
+            r#"{"additionalItems":{"type":"int"}}"#,
+            r#"{"$schema":"http://json-schema.org/draft-07/schema#","$defs":{"d":{"type":"int"}}}"#,
+            r#"{"$schema":"http://json-schema.org/draft-04/schema#","if":{"type":"int"}}"#,
+        ] {
+            assert_eq!(validate_single(&values, ok.as_bytes()), Ok(()), "{ok}");
+        }
     }
 
     #[test]
