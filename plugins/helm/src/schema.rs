@@ -228,8 +228,8 @@ fn meta_schema(schema: &serde_json::Value) -> Option<(&'static str, u16)> {
 /// Meta-schema failures of the kinds charts make, reported as Helm's validator (santhosh-tekuri/jsonschema v6)
 /// reports them: `pattern`s and `patternProperties` names Go's `regexp` refuses (the meta-schemas' `format: regex`,
 /// checked with Go's engine, so a look-ahead that the `jsonschema` crate accepts fails the render there), `type`
-/// values that are not a simple type or a non-empty list of distinct ones (`"int"`, `"bool"`), and empty schema
-/// lists (`allOf: []`). The report mirrors the validator's tree (see [`MetaWalk`]); where several failures sit side
+/// values that are not a simple type or a non-empty list of distinct ones (`"int"`, `"bool"`), empty or mistyped
+/// schema lists and maps (`allOf: []`, `properties: []`), and non-schemas where a schema belongs. The report mirrors the validator's tree (see [`MetaWalk`]); where several failures sit side
 /// by side the validator's order comes from Go maps and varies between runs, and kiln keeps the document's. Other
 /// meta-schema failures are left to the `jsonschema` crate. Drafts 4 and 6 do not check `patternProperties` names
 /// against the meta-schema; the validator refuses them when it compiles the schema, which is reported too.
@@ -274,7 +274,7 @@ fn first_bad_pattern_name(
         let here = format!("{at}/{}", pointer_token(k));
         let found = match k.as_str() {
             "patternProperties" => {
-                let m = v.as_object()?;
+                let Some(m) = v.as_object() else { continue };
                 if let Some((name, e)) =
                     m.keys().find_map(|n| gotmpl::sprig::Regexp::compile(n).err().map(|e| (n.clone(), e)))
                 {
