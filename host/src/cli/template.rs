@@ -333,15 +333,9 @@ impl std::error::Error for DebugDump {}
 fn debug_dump(templates: &[crate::plugin::Document]) -> String {
     let mut blob = String::new();
     for t in templates {
-        let content = String::from_utf8_lossy(&t.content);
-        if content.trim().is_empty() {
-            continue;
+        if !String::from_utf8_lossy(&t.content).trim().is_empty() {
+            push_document(&mut blob, t);
         }
-        blob.push_str("---\n# Source: ");
-        blob.push_str(&t.origin);
-        blob.push('\n');
-        blob.push_str(&content);
-        blob.push('\n');
     }
     let mut out = blob.trim().to_owned();
     out.push('\n');
@@ -367,17 +361,22 @@ fn print_helm(docs: &[crate::plugin::Document]) -> String {
         out.push('\n');
     }
     for d in docs {
-        out.push_str("---\n# Source: ");
-        out.push_str(&d.origin);
-        out.push('\n');
-        // Validated with the standard library's fast path; only invalid bytes take the lossy walk.
-        match std::str::from_utf8(&d.content) {
-            Ok(text) => out.push_str(text),
-            Err(_) => out.push_str(&String::from_utf8_lossy(&d.content)),
-        }
-        out.push('\n');
+        push_document(&mut out, d);
     }
     out
+}
+
+/// One document as Helm prints it: `---\n# Source: PATH\nCONTENT\n`.
+fn push_document(out: &mut String, d: &crate::plugin::Document) {
+    out.push_str("---\n# Source: ");
+    out.push_str(&d.origin);
+    out.push('\n');
+    // Validated with the standard library's fast path; only invalid bytes take the lossy walk.
+    match std::str::from_utf8(&d.content) {
+        Ok(text) => out.push_str(text),
+        Err(_) => out.push_str(&String::from_utf8_lossy(&d.content)),
+    }
+    out.push('\n');
 }
 
 /// Whether a rendered document is a Helm hook: it carries the `helm.sh/hook` annotation (any value).

@@ -445,8 +445,7 @@ impl MetaWalk {
             m.iter().filter_map(|(name, sub)| self.child(sub, &format!("{at}/{}", pointer_token(name)))).collect();
         if names {
             for name in m.keys() {
-                if let Err(e) = gotmpl::sprig::Regexp::compile(name) {
-                    let cause = entry("", format!("{} is not valid regex: {e}", quote(name)), Vec::new());
+                if let Some(cause) = regex_problem(name, "") {
                     errors.push(entry("", format!("invalid propertyName {}", quote(name)), vec![cause]));
                 }
             }
