@@ -408,7 +408,43 @@ impl<'a> Merger<'_, 'a> {
 
     /// kyaml's associative list merge (prepend mode). `p` is `None` when the patch has no list here or when the
     /// patch is the destination itself (`alias`).
+    ///
+    /// An element without any of the list's merge keys is merged as kustomize merges it when nothing is lost (a
+    /// base's only container without a name, under a patch that does not touch the list, stays as it is). Where
+    /// kustomize would silently drop elements (it cannot find a keyless element again, and placing one clears the
+    /// elements before it), the merge fails instead, naming the element.
     fn merge_list(
+        &self,
+        d: Vec<Value>,
+        p: Option<Vec<Value>>,
+        keys: &[String],
+        items: Cursor<'a>,
+        path: &mut Path,
+        alias: bool,
+    ) -> Result<Vec<Value>, SmpError> {
+        let keyless = |e: &Value| !is_null_or_empty_map(e) && keys.iter().all(|k| key_text(e, k).is_empty());
+        let first_keyless =
+            if keys.is_empty() { None } else { p.iter().flatten().chain(d.iter()).find(|e| keyless(e)).cloned() };
+        let Some(first_keyless) = first_keyless else {
+            return self.merge_list_inner(d, p, keys, items, path, alias);
+        };
+        let before = (d.clone(), p.clone());
+        let out = self.merge_list_inner(d, p, keys, items, path, alias)?;
+        if let Some(lost) = lost_element(&before.0, before.1.as_deref(), &out, keys) {
+            return Err(SmpError::MissingMergeKey {
+                path: path.show(),
+                keys: keys.join("+"),
+                element: format!(
+                    "{} (kustomize's merge of this list would drop {})",
+                    short_json(&first_keyless, 200),
+                    short_json(lost, 200)
+                ),
+            });
+        }
+        Ok(out)
+    }
+
+    fn merge_list_inner(
         &self,
         mut d: Vec<Value>,
         p: Option<Vec<Value>>,
@@ -422,19 +458,6 @@ impl<'a> Merger<'_, 'a> {
         let values_of = |e: &Value| -> Vec<String> {
             if primitive { vec![node_text_raw(e)] } else { keys.iter().map(|k| key_text(e, k)).collect() }
         };
-
-        // Every element must carry at least one of the keys (kustomize corrupts the list otherwise).
-        if !primitive {
-            for e in p.iter().flatten().chain(d.iter()) {
-                if values_of(e).iter().all(String::is_empty) {
-                    return Err(SmpError::MissingMergeKey {
-                        path: path.show(),
-                        keys: keys.join("+"),
-                        element: short_json(e, 200),
-                    });
-                }
-            }
-        }
 
         let mut all_values: Vec<Vec<String>> = Vec::new();
         {
@@ -515,6 +538,25 @@ impl<'a> Merger<'_, 'a> {
             _ => Ok(d),
         }
     }
+}
+
+/// An element of the object's or the patch's list that a keyed merge left out of `out`: a keyless element not
+/// found unchanged, a keyed one whose keys no element of `out` has (unless the patch deletes that key).
+fn lost_element<'v>(d: &'v [Value], p: Option<&'v [Value]>, out: &[Value], keys: &[String]) -> Option<&'v Value> {
+    let key_values = |e: &Value| keys.iter().map(|k| key_text(e, k)).collect::<Vec<_>>();
+    let directive = |e: &Value| e.get(PATCH).is_some();
+    let deleted: Vec<Vec<String>> = p
+        .into_iter()
+        .flatten()
+        .filter(|e| e.get(PATCH).and_then(Value::as_str) == Some("delete"))
+        .map(key_values)
+        .collect();
+    let present = |e: &Value| {
+        let kv = key_values(e);
+        if kv.iter().all(String::is_empty) { out.contains(e) } else { out.iter().any(|o| key_values(o) == kv) }
+    };
+    let dest_lost = d.iter().find(|e| !is_null_or_empty_map(e) && !deleted.contains(&key_values(e)) && !present(e));
+    dest_lost.or_else(|| p.into_iter().flatten().find(|e| !is_null_or_empty_map(e) && !directive(e) && !present(e)))
 }
 
 fn element_desc(keys: &[String], values: &[String]) -> String {

@@ -316,6 +316,51 @@ CASES = {
         "kustomization.yaml": "configMapGenerator:\n- name: g\n  literals: ['1=x']\n"}},
     "generated-option-label-timestamp-error": {"dir": ".", "files": {
         "kustomization.yaml": "generatorOptions:\n  labels:\n    \"2001-12-14\": x\nsecretGenerator:\n- name: g\n  literals: ['a=x']\n"}},
+    "crds-openapi-definitions": {"dir": ".", "files": {
+        "kustomization.yaml": "crds: [defs.json, defs.yaml]\nresources: [res.yaml]\nnamePrefix: x-\ncommonLabels: {team: a}\ncommonAnnotations: {note: hello}\n",
+        "defs.json": json.dumps({
+            "example.com/pkg/apis/v1.Widget": {"Schema": {"properties": {
+                "apiVersion": {"type": "string"}, "kind": {"type": "string"},
+                "metadata": {"$ref": "k8s.io/apimachinery/pkg/apis/meta/v1.ObjectMeta"},
+                "spec": {"$ref": "example.com/pkg/apis/v1.WidgetSpec"}}}},
+            "example.com/pkg/apis/v1.WidgetSpec": {"Schema": {"properties": {
+                "secretRef": {"x-kubernetes-object-ref-api-version": "v1", "x-kubernetes-object-ref-kind": "Secret",
+                              "$ref": "k8s.io/api/core/v1.LocalObjectReference"},
+                "mapRef": {"x-kubernetes-object-ref-api-version": "v1", "x-kubernetes-object-ref-kind": "ConfigMap",
+                           "x-kubernetes-object-ref-name-key": "cmName"},
+                "selector": {"x-kubernetes-label-selector": ""},
+                "notes": {"x-kubernetes-annotation": ""}}}}}, indent=1),
+        "defs.yaml": "example.com/pkg/apis/v1.Gizmo:\n  schema:\n    properties:\n      apiVersion: {type: string}\n      kind: {type: string}\n      metadata: {}\n      spec:\n        $ref: example.com/pkg/apis/v1.GizmoSpec\nexample.com/pkg/apis/v1.GizmoSpec:\n  Schema:\n    properties:\n      widget:\n        x-kubernetes-object-ref-api-version: v1\n        x-kubernetes-object-ref-kind: Widget\n",
+        "res.yaml": "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  secretRef:\n    name: s\n  mapRef:\n    cmName: c\n  selector: {}\n  notes: {}\n---\napiVersion: example.com/v1\nkind: Gizmo\nmetadata:\n  name: g\nspec:\n  widget:\n    name: w\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"}},
+    "smp-keyless-element-kept": {"dir": "overlay", "files": {
+        "base/kustomization.yaml": "resources: [d.yaml]\n",
+        "base/d.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  template:\n    spec:\n      containers:\n      - image: whatever\n",
+        "overlay/kustomization.yaml": "resources: [../base]\nnamePrefix: b-\npatches:\n- patch: |-\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata:\n      name: d\n    spec:\n      replicas: 3\n"}},
+    "go-field-names-ignore-case": {"dir": "overlay", "files": {
+        "base/kustomization.yaml": "Resources: [svc.yaml]\nnameprefix: base-\nvars:\n- name: SVC\n  objRef:\n    kind: Service\n    name: svc\n    APIVersion: v1\n  fieldRef:\n    fieldpath: metadata.name\n",
+        "base/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: svc\n",
+        "overlay/kustomization.yaml": "resources: [../base, pod.yaml]\nNameSuffix: -o\nconfigMapGenerator:\n- Name: cfg\n  LITERALS: [a=1]\n  Options:\n    disableNameSuffixHash: true\nlabels:\n- Pairs: {Team: a}\n  IncludeSelectors: false\n",
+        "overlay/pod.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: busybox\n    args: [$(SVC)]\n"}},
+    "vars-same-name-in-sibling-bases": {"dir": ".", "files": {
+        "kustomization.yaml": "namePrefix: top-\nresources: [dev, test, pod.yaml]\n",
+        "dev/kustomization.yaml": "namePrefix: dev-\nresources: [svc.yaml]\nvars:\n- name: DEV_SVC\n  objref: {kind: Service, name: es, apiVersion: v1}\n",
+        "dev/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: es\n",
+        "test/kustomization.yaml": "namePrefix: test-\nresources: [svc.yaml]\nvars:\n- name: TEST_SVC\n  objref: {kind: Service, name: es, apiVersion: v1}\n",
+        "test/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: es\n",
+        "pod.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: busybox\n    args: [$(DEV_SVC), $(TEST_SVC)]\n"}},
+    "iam-policy-and-prefix-suffix-transformers": {"dir": ".", "files": {
+        "kustomization.yaml": "resources: [sa.yaml]\ngenerators: [iam.yaml]\ntransformers: [affix.yaml]\n",
+        "sa.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: other\n",
+        "iam.yaml": "apiVersion: builtin\nkind: IAMPolicyGenerator\nmetadata:\n  name: gke\ncloud: gke\nkubernetesService:\n  namespace: apps\n  name: app-ksa\nserviceAccount:\n  name: app-gsa\n  projectId: my-project\n",
+        "affix.yaml": "apiVersion: builtin\nkind: PrefixSuffixTransformer\nmetadata:\n  name: affix\nprefix: p-\nsuffix: -s\nfieldSpecs:\n- path: metadata/name\n  kind: ServiceAccount\n  name: ignored-by-kustomize\n"}},
+    "sort-order-transformer-plugin-error": {"dir": ".", "files": {
+        "kustomization.yaml": "resources: [cm.yaml]\ntransformers: [sort.yaml]\n",
+        "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
+        "sort.yaml": "apiVersion: builtin\nkind: SortOrderTransformer\nmetadata:\n  name: s\nsortOptions:\n  order: fifo\n"}},
+    # kustomize drops the container named app here (it cannot place an element without a merge key); kiln refuses.
+    "smp-keyless-element-lost-error": {"dir": ".", "refuse": "kustomize's merge of this list would drop", "files": {
+        "kustomization.yaml": "resources: [d.yaml]\npatches:\n- patch: |-\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata:\n      name: d\n    spec:\n      replicas: 3\n",
+        "d.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: nginx\n      - image: sidecar\n"}},
 }
 
 def main():
@@ -328,6 +373,8 @@ def main():
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_text(text)
         (d / "case.json").write_text(json.dumps({"dir": case["dir"]}) + "\n")
+        if "refuse" in case:
+            (d / "refuse.txt").write_text(case["refuse"] + "\n")
         r = subprocess.run([KUBECTL, "kustomize", str(d / "tree" / case["dir"])], capture_output=True, text=True)
         if r.returncode == 0:
             (d / "expected.yaml").write_text(r.stdout)

@@ -10,8 +10,8 @@ use crate::config::{TransformerConfig, from_crd_definitions};
 use crate::error::{Context as _, Error, Result};
 use crate::fs::{FileTree, LoadRestrictor, Loader, display, join};
 use crate::kustomization::{
-    GeneratorArgs, GeneratorOptions, ImageArgs, Kustomization, PatchArgs, SortOptions, Var, generator_args, image_args,
-    patch_args, selector,
+    GeneratorArgs, GeneratorOptions, ImageArgs, Kustomization, PatchArgs, Var, generator_args, image_args, patch_args,
+    selector,
 };
 use crate::openapi::SchemaState;
 use crate::resource::{ResMap, Resource};
@@ -63,41 +63,52 @@ fn merge_config(target: &mut Cow<'static, TransformerConfig>, other: &Transforme
 }
 
 impl Accumulator {
+    /// kustomize's `MergeAccumulator`: the other accumulator's resources, configuration and vars (whose resources
+    /// it matched when they were declared).
     fn merge(&mut self, other: Accumulator) -> Result<()> {
         self.rm.append_all(other.rm.list)?;
         merge_config(&mut self.tc, &other.tc)?;
         for v in other.vars {
-            self.merge_var(v)?;
+            self.add_var(v)?;
         }
         Ok(())
     }
 
-    fn merge_var(&mut self, v: Var) -> Result<()> {
+    /// kustomize's `VarSet.Merge`: a second var of the same name is an error, even an identical one.
+    fn add_var(&mut self, v: Var) -> Result<()> {
         if self.vars.iter().any(|x| x.name == v.name) {
-            if self.vars.iter().any(|x| x == &v) {
-                return Ok(());
-            }
             return Err(Error::invalid(format!("var '{}' already encountered", v.name)));
         }
-        let target = &v.obj_ref;
-        let exact = !target.namespace.is_empty() || target.cluster_scoped;
-        let hits = self.rm.matching_any_id(|id| if exact { target.equals(id) } else { target.gvkn_equals(id) });
-        match hits.as_slice() {
-            [i] => {
-                if let Some(r) = self.rm.list.get_mut(*i) {
-                    r.meta.ref_var_names.push(v.name.clone());
+        self.vars.push(v);
+        Ok(())
+    }
+
+    /// kustomize's `MergeVars`: each var declared by a kustomization is tied to the one resource it names among
+    /// those accumulated so far (by any of its names), then added to the set.
+    fn merge_vars(&mut self, vars: &[Var]) -> Result<()> {
+        for v in vars {
+            let target = &v.obj_ref;
+            let exact = !target.namespace.is_empty() || target.cluster_scoped;
+            let hits = self.rm.matching_any_id(|id| if exact { target.equals(id) } else { target.gvkn_equals(id) });
+            match hits.as_slice() {
+                [i] => {
+                    if let Some(r) = self.rm.list.get_mut(*i) {
+                        r.meta.ref_var_names.push(v.name.clone());
+                    }
+                }
+                [] => {}
+                many => {
+                    return Err(Error::failed(format!(
+                        "found {} resId matches for var {} (unable to disambiguate)",
+                        many.len(),
+                        v.name
+                    )));
                 }
             }
-            [] => {}
-            many => {
-                return Err(Error::failed(format!(
-                    "found {} resId matches for var {} (unable to disambiguate)",
-                    many.len(),
-                    v.name
-                )));
-            }
         }
-        self.vars.push(v);
+        for v in vars {
+            self.add_var(v.clone())?;
+        }
         Ok(())
     }
 }
@@ -276,9 +287,7 @@ impl<'t, 'o> Target<'t, 'o> {
         if !self.k.validators.is_empty() {
             return Err(self.err("validators", Error::unsupported("validator plugins are not supported")));
         }
-        for v in &self.k.vars {
-            ra.merge_var(v.clone()).map_err(|e| self.err("vars", e))?;
-        }
+        ra.merge_vars(&self.k.vars).map_err(|e| self.err("vars", e))?;
         Ok(ra)
     }
 
@@ -396,6 +405,7 @@ impl<'t, 'o> Target<'t, 'o> {
                 Ok(vec![r])
             }
             "HelmChartInflationGenerator" => crate::helm::inflate(&self.loader, None, v, self.opts),
+            "IAMPolicyGenerator" => generators::iam_policy(v),
             other => Err(Error::unsupported(format!("unable to load builtin generator {other}"))),
         }
     }
@@ -577,7 +587,7 @@ impl<'t, 'o> Target<'t, 'o> {
             match v.get(field) {
                 None | Some(Value::Null) => Ok(None),
                 Some(Value::Seq(items)) => {
-                    items.iter().map(FieldSpec::from_value).collect::<Result<Vec<_>>>().map(Some)
+                    items.iter().map(|i| FieldSpec::decode(i, false)).collect::<Result<Vec<_>>>().map(Some)
                 }
                 Some(other) => Err(Error::invalid(format!("`{field}` must be a list, not {}", other.type_name()))),
             }
@@ -618,6 +628,15 @@ impl<'t, 'o> Target<'t, 'o> {
                 };
                 let affix = string(if suffix { "suffix" } else { "prefix" });
                 transformers::prefix_suffix(rm, &affix, &fs, suffix)
+            }
+            // kustomize's legacy name for the prefix transformer followed by the suffix transformer, both configured
+            // from the same document.
+            "PrefixSuffixTransformer" => {
+                let Some(fs) = specs("fieldSpecs")? else {
+                    return Err(Error::invalid("fieldSpecs is not expected to be nil"));
+                };
+                transformers::prefix_suffix(rm, &string("prefix"), &fs, false)?;
+                transformers::prefix_suffix(rm, &string("suffix"), &fs, true)
             }
             "ImageTagTransformer" => {
                 let img = match v.get("imageTag") {
@@ -686,26 +705,7 @@ impl<'t, 'o> Target<'t, 'o> {
                 replacement::apply(rm, &reps)
             }
             "HashTransformer" => transformers::add_hashes(rm),
-            "SortOrderTransformer" => {
-                let so = match v.get("sortOptions") {
-                    Some(Value::Map(m)) => {
-                        let order = m.get("order").map(crate::resource::scalar_text).unwrap_or_default();
-                        let legacy = m.get("legacySortOptions").map(|l| {
-                            let list = |f: &str| match l.get(f) {
-                                Some(Value::Seq(s)) => s.iter().map(crate::resource::scalar_text).collect(),
-                                _ => Vec::new(),
-                            };
-                            (list("orderFirst"), list("orderLast"))
-                        });
-                        Some(SortOptions { order, legacy })
-                    }
-                    _ => None,
-                };
-                match so {
-                    Some(so) => transformers::sort(rm, Some(&so)),
-                    None => Ok(()),
-                }
-            }
+            // kustomize does not offer SortOrderTransformer as a plugin (only `sortOptions` at the top level).
             other => {
                 let _ = tc;
                 Err(Error::unsupported(format!("unable to load builtin transformer {other}")))

@@ -120,8 +120,21 @@ impl TransformerConfig {
             }
             return Err(Error::invalid("a transformer configuration must be a mapping"));
         };
+        const FIELDS: &[&str] = &[
+            "namePrefix",
+            "nameSuffix",
+            "namespace",
+            "commonLabels",
+            "labels",
+            "templateLabels",
+            "commonAnnotations",
+            "varReference",
+            "images",
+            "replicas",
+            "nameReference",
+        ];
         for (k, val) in m {
-            let list = match k.as_str() {
+            let list = match crate::types::go_name(k, FIELDS).unwrap_or(k.as_str()) {
                 "namePrefix" => &mut tc.name_prefix,
                 "nameSuffix" => &mut tc.name_suffix,
                 "namespace" => &mut tc.namespace,
@@ -139,7 +152,9 @@ impl TransformerConfig {
                         };
                         let mut nbr = NameBackReferences::default();
                         for (ik, iv) in im {
-                            match ik.as_str() {
+                            match crate::types::go_name(ik, &["group", "version", "kind", "fieldSpecs"])
+                                .unwrap_or(ik.as_str())
+                            {
                                 "group" => nbr.gvk.group = crate::types::scalar_string(iv, "group")?,
                                 "version" => nbr.gvk.version = crate::types::scalar_string(iv, "version")?,
                                 "kind" => nbr.gvk.kind = crate::types::scalar_string(iv, "kind")?,
@@ -238,52 +253,102 @@ fn seq<'v>(v: &'v Value, field: &str) -> Result<&'v [Value]> {
     }
 }
 
-/// Build a configuration from CRD OpenAPI definitions (`crds` field): properties tagged with kustomize's
+/// Build a configuration from CRD OpenAPI definitions (`crds` field): a map from Go type names to
+/// `{Schema, Dependencies}` (the shape `openapi-gen` writes), whose properties carry kustomize's
 /// `x-kubernetes-annotation`, `x-kubernetes-label-selector`, `x-kubernetes-identity` and
 /// `x-kubernetes-object-ref-*` extensions.
+///
+/// As kustomize: a definition whose schema has `kind`, `apiVersion` and `metadata` properties is a kind named by the
+/// type name's last dot-separated part; its properties are scanned, following `$ref`s to other definitions by
+/// their full name (nested inline schemas are not followed). The text is JSON when its first byte is `{`,
+/// YAML otherwise; `Schema`/`Dependencies` and `properties` match case-insensitively, as Go's JSON decoding does.
 pub fn from_crd_definitions(text: &str) -> Result<TransformerConfig> {
-    let v = if text.trim_start().starts_with('{') {
+    let bad = |m: String| Error::invalid(format!("unable to parse open API definition: {m}"));
+    if text.is_empty() {
+        return Err(bad("the file is empty".into()));
+    }
+    let v = if text.starts_with('{') {
         serde_json::from_str::<serde_json::Value>(text)
-            .map_err(|e| Error::invalid(format!("unable to parse open API definition: {e}")))
-            .and_then(|j| kiln_yaml::from_str(&j.to_string()).map_err(|e| Error::invalid(e.to_string())))?
+            .map_err(|e| bad(e.to_string()))
+            .and_then(|j| kiln_yaml::from_str(&j.to_string()).map_err(|e| bad(e.to_string())))?
     } else {
-        kiln_yaml::from_str(text).map_err(|e| Error::invalid(format!("unable to parse open API definition: {e}")))?
+        kiln_yaml::from_str(text).map_err(|e| bad(e.to_string()))?
     };
-    let Value::Map(defs) = &v else {
-        return Err(Error::invalid("unable to parse open API definition: not a mapping"));
+    let defs = match &v {
+        Value::Map(m) => m,
+        Value::Null => return Ok(TransformerConfig::default()),
+        other => return Err(bad(format!("expected a map of type names to definitions, not {}", other.type_name()))),
     };
-    let mut result = TransformerConfig::default();
+    // Each definition's properties, checked up front (Go decodes the whole file before using any of it).
+    let mut props: std::collections::HashMap<&str, &kiln_yaml::Map> = std::collections::HashMap::new();
     for (name, def) in defs {
-        let props = def.pointer(&["properties"]);
-        let looks_k8s = props
-            .is_some_and(|p| p.get("kind").is_some() && p.get("apiVersion").is_some() && p.get("metadata").is_some());
+        let schema = match def {
+            Value::Null => continue,
+            Value::Map(d) => go_field(d, "schema"),
+            other => return Err(bad(format!("definition {name:?} must be a mapping, not {}", other.type_name()))),
+        };
+        let properties = match schema {
+            None | Some(Value::Null) => continue,
+            Some(Value::Map(s)) => go_field(s, "properties"),
+            Some(other) => {
+                return Err(bad(format!("the schema of {name:?} must be a mapping, not {}", other.type_name())));
+            }
+        };
+        match properties {
+            None | Some(Value::Null) => {}
+            Some(Value::Map(p)) => {
+                if let Some((prop, other)) = p.iter().find(|(_, x)| !matches!(x, Value::Map(_) | Value::Null)) {
+                    return Err(bad(format!(
+                        "property {prop:?} of {name:?} must be a mapping, not {}",
+                        other.type_name()
+                    )));
+                }
+                props.insert(name.as_str(), p);
+            }
+            Some(other) => {
+                return Err(bad(format!("the properties of {name:?} must be a mapping, not {}", other.type_name())));
+            }
+        }
+    }
+    let mut result = TransformerConfig::default();
+    for name in defs.keys() {
+        let Some(p) = props.get(name.as_str()) else { continue };
+        let looks_k8s = ["kind", "apiVersion", "metadata"].iter().all(|k| p.contains_key(*k));
         if !looks_k8s {
             continue;
         }
         let kind = name.rsplit('.').next().unwrap_or(name);
         let gvk = Gvk { kind: kind.to_owned(), ..Gvk::default() };
         let mut tc = TransformerConfig::default();
-        load_crd(&mut tc, &gvk, defs, name, &mut Vec::new(), 0)?;
+        load_crd(&mut tc, &gvk, &props, name, &mut Vec::new(), 0)?;
         result.merge(&tc)?;
     }
     Ok(result)
 }
 
+/// The value of a struct field as Go's JSON decoding finds it: the last key equal to `name` ignoring case.
+pub(crate) fn go_field<'v>(m: &'v kiln_yaml::Map, name: &str) -> Option<&'v Value> {
+    m.iter().rev().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+}
+
 fn load_crd(
     tc: &mut TransformerConfig,
     gvk: &Gvk,
-    defs: &kiln_yaml::Map,
+    defs: &std::collections::HashMap<&str, &kiln_yaml::Map>,
     type_name: &str,
     path: &mut Vec<String>,
     depth: usize,
 ) -> Result<()> {
+    // kustomize recurses without a bound (a self-referencing type overflows its stack); kiln stops with an error.
     if depth > 64 {
-        return Err(Error::invalid(format!("open API definition {type_name} nests too deeply")));
+        return Err(Error::invalid(format!(
+            "open API definition {type_name} nests more than 64 references deep (or references itself)"
+        )));
     }
-    let Some(Value::Map(props)) = defs.get(type_name).and_then(|d| d.get("properties")) else {
+    let Some(props) = defs.get(type_name) else {
         return Ok(());
     };
-    for (prop, p) in props {
+    for (prop, p) in props.iter() {
         path.push(prop.clone());
         let fs = |path: &[String]| FieldSpec { gvk: gvk.clone(), path: path.join("/"), create: false };
         let ext = |k: &str| p.get(k).and_then(Value::as_str);
@@ -310,9 +375,8 @@ fn load_crd(
                 },
             )?;
         }
-        if let Some(r) = p.get("$ref").and_then(Value::as_str) {
-            let target = r.rsplit('/').next().unwrap_or(r).to_owned();
-            load_crd(tc, gvk, defs, &target, path, depth + 1)?;
+        if let Some(r) = p.get("$ref").and_then(Value::as_str).filter(|r| !r.is_empty()) {
+            load_crd(tc, gvk, defs, r, path, depth + 1)?;
         }
         path.pop();
     }

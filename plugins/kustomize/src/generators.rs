@@ -341,6 +341,61 @@ fn write_go_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
+/// kustomize's `IAMPolicyGenerator`: for `cloud: gke`, a ServiceAccount bound to a Google service account through
+/// the `iam.gke.io/gcp-service-account` annotation. Configuration fields match case-insensitively and unknown ones
+/// are ignored, as kustomize's plugin configuration decoding does.
+pub fn iam_policy(config: &Value) -> Result<Vec<Resource>> {
+    let field = |m: &Value, name: &str| -> Option<Value> {
+        match m {
+            Value::Map(m) => crate::config::go_field(m, name).cloned(),
+            _ => None,
+        }
+    };
+    let text = |path: &[&str]| -> Result<String> {
+        let mut cur = config.clone();
+        for (i, p) in path.iter().enumerate() {
+            match field(&cur, p) {
+                None | Some(Value::Null) => return Ok(String::new()),
+                Some(Value::Map(_)) if i + 1 == path.len() => {
+                    return Err(Error::invalid(format!("IAMPolicyGenerator: `{}` must be a string", path.join("."))));
+                }
+                Some(v @ Value::Map(_)) => cur = v,
+                Some(Value::Seq(_)) => {
+                    return Err(Error::invalid(format!(
+                        "IAMPolicyGenerator: `{}` must be {}",
+                        path[..=i].join("."),
+                        if i + 1 == path.len() { "a string" } else { "a mapping" }
+                    )));
+                }
+                Some(v) if i + 1 == path.len() => return Ok(crate::resource::scalar_text(&v)),
+                Some(_) => {
+                    return Err(Error::invalid(format!(
+                        "IAMPolicyGenerator: `{}` must be a mapping",
+                        path[..=i].join(".")
+                    )));
+                }
+            }
+        }
+        Ok(String::new())
+    };
+    let cloud = text(&["cloud"])?;
+    if cloud != "gke" {
+        return Err(Error::invalid(format!("cloud provider {cloud} not supported yet")));
+    }
+    // The same document kustomize fills in and parses (values are not quoted there either).
+    let mut doc = format!(
+        "\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  annotations:\n    iam.gke.io/gcp-service-account: {}@{}.iam.gserviceaccount.com\n  name: {}\n",
+        text(&["serviceAccount", "name"])?,
+        text(&["serviceAccount", "projectId"])?,
+        text(&["kubernetesService", "name"])?,
+    );
+    let namespace = text(&["kubernetesService", "namespace"])?;
+    if !namespace.is_empty() {
+        doc.push_str(&format!("\n  namespace: {namespace}"));
+    }
+    crate::build::parse_resources(doc.as_bytes(), "IAMPolicyGenerator")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

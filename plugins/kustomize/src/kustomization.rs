@@ -206,6 +206,208 @@ pub struct Kustomization {
     pub build_metadata: Vec<String>,
 }
 
+/// The shape of a document kustomize decodes into Go structs, for [`go_keys`]: which mappings are structs (whose
+/// field names Go's JSON decoding matches case-insensitively) and which are free-form maps.
+pub enum Shape {
+    /// A scalar, a free-form map or anything whose keys are data.
+    Leaf,
+    /// A struct and its fields (embedded structs flattened).
+    Obj(&'static [(&'static str, Shape)]),
+    /// A list of values of one shape.
+    List(&'static Shape),
+}
+
+use Shape::{Leaf, List, Obj};
+
+const FIELD_SPEC: Shape = Obj(&[("group", Leaf), ("version", Leaf), ("kind", Leaf), ("path", Leaf), ("create", Leaf)]);
+const SELECTOR: Shape = Obj(&[
+    ("group", Leaf),
+    ("version", Leaf),
+    ("kind", Leaf),
+    ("name", Leaf),
+    ("namespace", Leaf),
+    ("annotationSelector", Leaf),
+    ("labelSelector", Leaf),
+]);
+const FIELD_OPTIONS: Shape = Obj(&[("delimiter", Leaf), ("index", Leaf), ("encoding", Leaf), ("create", Leaf)]);
+const PATCH: Shape = Obj(&[("path", Leaf), ("patch", Leaf), ("target", SELECTOR), ("options", Leaf)]);
+const IMAGE: Shape = Obj(&[("name", Leaf), ("newName", Leaf), ("tagSuffix", Leaf), ("newTag", Leaf), ("digest", Leaf)]);
+/// A replacement (inline in a kustomization, or a document of a replacement file).
+pub const REPLACEMENT: Shape = Obj(&[
+    (
+        "source",
+        Obj(&[
+            ("group", Leaf),
+            ("version", Leaf),
+            ("kind", Leaf),
+            ("name", Leaf),
+            ("namespace", Leaf),
+            ("fieldPath", Leaf),
+            ("options", FIELD_OPTIONS),
+        ]),
+    ),
+    (
+        "targets",
+        List(&Obj(&[
+            ("select", SELECTOR),
+            ("reject", List(&SELECTOR)),
+            ("fieldPaths", Leaf),
+            ("options", FIELD_OPTIONS),
+        ])),
+    ),
+    ("sourceValue", Leaf),
+    ("path", Leaf),
+]);
+const GENERATOR_OPTIONS: Shape =
+    Obj(&[("labels", Leaf), ("annotations", Leaf), ("disableNameSuffixHash", Leaf), ("immutable", Leaf)]);
+const CONFIG_MAP_ARGS: Shape = Obj(&[
+    ("namespace", Leaf),
+    ("name", Leaf),
+    ("behavior", Leaf),
+    ("literals", Leaf),
+    ("files", Leaf),
+    ("envs", Leaf),
+    ("env", Leaf),
+    ("options", GENERATOR_OPTIONS),
+]);
+const SECRET_ARGS: Shape = Obj(&[
+    ("namespace", Leaf),
+    ("name", Leaf),
+    ("behavior", Leaf),
+    ("literals", Leaf),
+    ("files", Leaf),
+    ("envs", Leaf),
+    ("env", Leaf),
+    ("options", GENERATOR_OPTIONS),
+    ("type", Leaf),
+]);
+const HELM_CHART: Shape = Obj(&[
+    ("name", Leaf),
+    ("version", Leaf),
+    ("repo", Leaf),
+    ("releaseName", Leaf),
+    ("namespace", Leaf),
+    ("additionalValuesFiles", Leaf),
+    ("valuesFile", Leaf),
+    ("valuesInline", Leaf),
+    ("valuesMerge", Leaf),
+    ("includeCRDs", Leaf),
+    ("skipHooks", Leaf),
+    ("apiVersions", Leaf),
+    ("kubeVersion", Leaf),
+    ("nameTemplate", Leaf),
+    ("skipTests", Leaf),
+    ("debug", Leaf),
+    ("devel", Leaf),
+]);
+const HELM_CHART_ARGS: Shape = Obj(&[
+    ("chartName", Leaf),
+    ("chartVersion", Leaf),
+    ("chartRepoUrl", Leaf),
+    ("chartHome", Leaf),
+    ("chartRepoName", Leaf),
+    ("helmBin", Leaf),
+    ("helmHome", Leaf),
+    ("values", Leaf),
+    ("valuesLocal", Leaf),
+    ("valuesMerge", Leaf),
+    ("releaseName", Leaf),
+    ("releaseNamespace", Leaf),
+    ("extraArgs", Leaf),
+]);
+/// kustomize's `Kustomization` struct.
+pub const KUSTOMIZATION: Shape = Obj(&[
+    ("kind", Leaf),
+    ("apiVersion", Leaf),
+    ("metadata", Obj(&[("name", Leaf), ("namespace", Leaf), ("labels", Leaf), ("annotations", Leaf)])),
+    ("openapi", Leaf),
+    ("namePrefix", Leaf),
+    ("nameSuffix", Leaf),
+    ("namespace", Leaf),
+    ("commonLabels", Leaf),
+    (
+        "labels",
+        List(&Obj(&[
+            ("pairs", Leaf),
+            ("includeSelectors", Leaf),
+            ("includeTemplates", Leaf),
+            ("fields", List(&FIELD_SPEC)),
+        ])),
+    ),
+    ("commonAnnotations", Leaf),
+    ("patchesStrategicMerge", Leaf),
+    ("patchesJson6902", List(&PATCH)),
+    ("patches", List(&PATCH)),
+    ("images", List(&IMAGE)),
+    ("imageTags", List(&IMAGE)),
+    ("replacements", List(&REPLACEMENT)),
+    ("replicas", List(&Obj(&[("name", Leaf), ("count", Leaf)]))),
+    (
+        "vars",
+        List(&Obj(&[
+            ("name", Leaf),
+            (
+                "objref",
+                Obj(&[
+                    ("apiVersion", Leaf),
+                    ("group", Leaf),
+                    ("version", Leaf),
+                    ("kind", Leaf),
+                    ("name", Leaf),
+                    ("namespace", Leaf),
+                ]),
+            ),
+            ("fieldref", Obj(&[("fieldPath", Leaf)])),
+        ])),
+    ),
+    ("sortOptions", Obj(&[("order", Leaf), ("legacySortOptions", Obj(&[("orderFirst", Leaf), ("orderLast", Leaf)]))])),
+    ("resources", Leaf),
+    ("components", Leaf),
+    ("crds", Leaf),
+    ("bases", Leaf),
+    ("configMapGenerator", List(&CONFIG_MAP_ARGS)),
+    ("secretGenerator", List(&SECRET_ARGS)),
+    ("helmGlobals", Obj(&[("chartHome", Leaf), ("configHome", Leaf)])),
+    ("helmCharts", List(&HELM_CHART)),
+    ("helmChartInflationGenerator", List(&HELM_CHART_ARGS)),
+    ("generatorOptions", GENERATOR_OPTIONS),
+    ("configurations", Leaf),
+    ("generators", Leaf),
+    ("transformers", Leaf),
+    ("validators", Leaf),
+    ("buildMetadata", Leaf),
+]);
+
+/// Rename the keys of `v` to the Go struct field names they select under `encoding/json`'s rules (an exact name,
+/// else a name equal ignoring case), as kustomize's decoding reads `nameprefix` as `namePrefix`. Two keys naming
+/// the same field leave the later value, as Go's decoder does. Keys that name no field are kept for the strict
+/// decoder to refuse (or the lenient one to ignore).
+pub fn go_keys(v: &mut Value, shape: &Shape) {
+    match (shape, v) {
+        (Obj(fields), Value::Map(m)) => {
+            let names: Vec<&str> = fields.iter().map(|(n, _)| *n).collect();
+            if m.keys().any(|k| crate::types::go_name(k, &names).is_some_and(|n| n != k)) {
+                let old = std::mem::take(m);
+                for (k, x) in old {
+                    let name = crate::types::go_name(&k, &names).map_or(k, str::to_owned);
+                    m.insert(name, x);
+                }
+            }
+            for (k, x) in m.iter_mut() {
+                if let Some((_, sub)) = fields.iter().find(|(n, _)| n == k) {
+                    go_keys(x, sub);
+                }
+            }
+        }
+        (List(item), Value::Seq(items)) => {
+            for x in items {
+                go_keys(x, item);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn unknown(ctx: &str, field: &str) -> Error {
     Error::invalid(format!("invalid Kustomization: json: unknown field \"{field}\" in {ctx}"))
 }
@@ -424,7 +626,8 @@ fn var(v: &Value) -> Result<Var> {
 impl Kustomization {
     /// Parse kustomization text.
     pub fn parse(text: &str) -> Result<Kustomization> {
-        let v = kiln_yaml::from_str(text).map_err(|e| Error::invalid(format!("invalid Kustomization: {e}")))?;
+        let mut v = kiln_yaml::from_str(text).map_err(|e| Error::invalid(format!("invalid Kustomization: {e}")))?;
+        go_keys(&mut v, &KUSTOMIZATION);
         let Some(m) = map(&v, "kustomization")? else {
             return Err(Error::invalid("kustomization.yaml is empty"));
         };

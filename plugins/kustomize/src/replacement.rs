@@ -8,7 +8,7 @@ use kiln_yaml::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::fs::Loader;
-use crate::kustomization::{Selector, selector};
+use crate::kustomization::{REPLACEMENT, Selector, go_keys, selector};
 use crate::resource::{ResMap, Resource, scalar_text};
 use crate::types::{ResId, smarter_split_path};
 
@@ -133,7 +133,12 @@ pub fn load(loader: &Loader<'_>, entries: &[Value]) -> Result<Vec<Replacement>> 
                     return Err(Error::invalid("cannot specify both path and inline replacement"));
                 }
                 let text = String::from_utf8_lossy(loader.load(p)?).into_owned();
-                let v = kiln_yaml::from_str(&text).map_err(|err| Error::invalid(format!("{p}: {err}")))?;
+                let mut v = kiln_yaml::from_str(&text).map_err(|err| Error::invalid(format!("{p}: {err}")))?;
+                // Field names match as Go's JSON decoding matches them (the file is decoded into structs).
+                match &mut v {
+                    Value::Seq(items) => items.iter_mut().for_each(|i| go_keys(i, &REPLACEMENT)),
+                    other => go_keys(other, &REPLACEMENT),
+                }
                 match &v {
                     Value::Seq(items) => {
                         for i in items {

@@ -215,17 +215,23 @@ pub struct FieldSpec {
 impl FieldSpec {
     /// A field spec from its YAML form (`group`, `version`, `kind`, `path`, `create`).
     pub fn from_value(v: &Value) -> Result<Self> {
+        Self::decode(v, true)
+    }
+
+    /// Decode a field spec as Go's JSON decoding does: names match case-insensitively; unknown fields are errors
+    /// when `strict` (inside a kustomization) and ignored otherwise (plugin and `configurations` documents).
+    pub fn decode(v: &Value, strict: bool) -> Result<Self> {
         let m = v
             .as_map()
             .ok_or_else(|| Error::invalid(format!("a field spec must be a mapping, not {}", v.type_name())))?;
         let mut fs = FieldSpec::default();
         for (k, val) in m {
-            match k.as_str() {
-                "group" => fs.gvk.group = scalar_string(val, "group")?,
-                "version" => fs.gvk.version = scalar_string(val, "version")?,
-                "kind" => fs.gvk.kind = scalar_string(val, "kind")?,
-                "path" => fs.path = scalar_string(val, "path")?,
-                "create" => {
+            match go_name(k, &["group", "version", "kind", "path", "create"]) {
+                Some("group") => fs.gvk.group = scalar_string(val, "group")?,
+                Some("version") => fs.gvk.version = scalar_string(val, "version")?,
+                Some("kind") => fs.gvk.kind = scalar_string(val, "kind")?,
+                Some("path") => fs.path = scalar_string(val, "path")?,
+                Some(_) => {
                     fs.create = match val {
                         Value::Bool(b) => *b,
                         Value::Null => false,
@@ -237,7 +243,8 @@ impl FieldSpec {
                         }
                     }
                 }
-                other => return Err(Error::invalid(format!("unknown field `{other}` in field spec"))),
+                None if strict => return Err(Error::invalid(format!("unknown field `{k}` in field spec"))),
+                None => {}
             }
         }
         Ok(fs)
@@ -341,6 +348,12 @@ pub fn smarter_split_path(path: &str, delimiter: char) -> Vec<String> {
         i += 1;
     }
     out
+}
+
+/// The struct field a JSON object key names under Go's `encoding/json` rules: the field of exactly that name, else
+/// the first whose name equals it ignoring ASCII case.
+pub fn go_name<'f>(key: &str, fields: &[&'f str]) -> Option<&'f str> {
+    fields.iter().find(|f| **f == key).or_else(|| fields.iter().find(|f| f.eq_ignore_ascii_case(key))).copied()
 }
 
 #[cfg(test)]
