@@ -157,7 +157,14 @@ pub fn load_chart(files: &[ChartFile]) -> Result<Chart, RenderError> {
     } else {
         chart::load_dir_files(files.to_vec(), &mut budget)
     };
-    res.map_err(|e| RenderError::invalid(e.0))
+    let chart = res.map_err(|e| RenderError::invalid(e.0))?;
+    // Helm picks a loader by the top chart's apiVersion: v1 and v2 (or none) render; a v3 chart loads but `helm
+    // template` refuses it; any other version is refused outright. Subcharts are not checked.
+    match chart.metadata.api_version.as_str() {
+        "v1" | "v2" => Ok(chart),
+        "v3" => Err(RenderError::invalid("invalid chart apiVersion")),
+        _ => Err(RenderError::invalid("unsupported chart version")),
+    }
 }
 
 /// Render a chart as `helm template` does. Never panics on any input.
