@@ -361,6 +361,20 @@ CASES = {
     "smp-keyless-element-lost-error": {"dir": ".", "refuse": "kustomize's merge of this list would drop", "files": {
         "kustomization.yaml": "resources: [d.yaml]\npatches:\n- patch: |-\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata:\n      name: d\n    spec:\n      replicas: 3\n",
         "d.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: nginx\n      - image: sidecar\n"}},
+    "build-metadata-all": {"dir": "overlay", "files": {
+        "base/kustomization.yaml": "namePrefix: b-\nresources: [svc.yaml]\nconfigMapGenerator:\n- name: cfg\n  literals: [a=1]\nbuildMetadata: [managedByLabel]\n",
+        "base/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: svc\n  annotations:\n    config.kubernetes.io/origin: |\n      path: stale.yaml\n",
+        "comp/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [extra.yaml]\ncommonAnnotations: {from: comp}\n",
+        "comp/extra.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n",
+        "overlay/kustomization.yaml": "resources: [../base, dep.yaml]\ncomponents: [../comp]\nbuildMetadata: [originAnnotations, transformerAnnotations, managedByLabel]\nnamespace: prod\nlabels:\n- pairs: {team: a}\nimages:\n- name: nginx\n  newTag: '1.27'\nconfigMapGenerator:\n- name: cfg\n  behavior: merge\n  literals: [b=2]\nsecretGenerator:\n- name: sec\n  literals: [k=v]\npatches:\n- target: {kind: Deployment}\n  patch: |-\n    - op: add\n      path: /spec/replicas\n      value: 2\ntransformers:\n- |-\n  apiVersion: builtin\n  kind: AnnotationsTransformer\n  metadata:\n    name: inline-anno\n  annotations: {x: y}\n  fieldSpecs:\n  - path: metadata/annotations\n    create: true\n- suffix.yaml\n",
+        "overlay/suffix.yaml": "apiVersion: builtin\nkind: SuffixTransformer\nmetadata:\n  name: sfx\nsuffix: -s\nfieldSpecs:\n- path: metadata/name\n",
+        "overlay/dep.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx\n"}},
+    "build-metadata-transformers-only": {"dir": ".", "files": {
+        "kustomization.yaml": "resources: [svc.yaml]\nbuildMetadata: [transformerAnnotations]\nnamePrefix: p-\ncommonLabels: {app: x}\n",
+        "svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: svc\n  annotations: {}\n"}},
+    "empty-annotations-dropped": {"dir": ".", "files": {
+        "kustomization.yaml": "resources: [svc.yaml]\n",
+        "svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: svc\n  annotations: {}\n  labels: {}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations:\n    config.kubernetes.io/origin: 'path: x.yaml'\n    alpha.config.kubernetes.io/transformations: '[]'\n    keep: me\n"}},
 }
 
 def main():

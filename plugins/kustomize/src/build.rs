@@ -14,6 +14,7 @@ use crate::kustomization::{
     selector,
 };
 use crate::openapi::SchemaState;
+use crate::origin::{self, Origin};
 use crate::resource::{ResMap, Resource};
 use crate::transformers::{self, PatchBody, SubjectMode};
 use crate::types::FieldSpec;
@@ -122,6 +123,10 @@ struct Target<'t, 'o> {
     opts: &'o BuildOptions,
     /// The build's schema state, shared by every kustomization it enters.
     schema: &'o RefCell<SchemaState>,
+    /// Origin tracking (`buildMetadata` of the top kustomization): this kustomization's place relative to the top.
+    origin: Option<Origin>,
+    /// The kustomization file's own name (`kustomization.yaml`, `kustomization.yml` or `Kustomization`).
+    file_name: &'static str,
 }
 
 /// Parse resources from YAML text (kustomize's `SliceFromBytes`): empty documents are skipped, `*List` kinds are
@@ -226,7 +231,7 @@ impl<'t, 'o> Target<'t, 'o> {
         let file = join(loader.root(), name).unwrap_or_else(|| name.to_owned());
         let text = String::from_utf8_lossy(tree.read(&file).unwrap_or_default()).into_owned();
         let k = Kustomization::parse(&text).with_context(|| file.clone())?;
-        Ok(Target { loader, k, file, opts, schema })
+        Ok(Target { loader, k, file, opts, schema, origin: None, file_name: name })
     }
 
     /// Apply this kustomization's `openapi` field (kustomize's `SetSchema`; `reset` for the top one only). The
@@ -258,6 +263,34 @@ impl<'t, 'o> Target<'t, 'o> {
         transformers::apply_smp_to(rm, selected, patch, &schemas)
     }
 
+    /// The origin of something at `path` (relative to this kustomization), when origins are tracked.
+    fn origin_of(&self, path: &str) -> Result<Option<Origin>> {
+        let Some(o) = &self.origin else { return Ok(None) };
+        if crate::fs::is_remote(path) {
+            return Err(Error::unsupported(format!(
+                "buildMetadata: origins of remote bases and files are not supported ('{path}'); remove buildMetadata \
+                 or vendor the base"
+            )));
+        }
+        Ok(Some(o.append(path)))
+    }
+
+    /// Record that the built-in `kind` configured by this kustomization ran over `rm`.
+    fn ran_builtin(&self, rm: &mut ResMap, kind: &str) -> Result<()> {
+        if let Some(o) = &self.origin {
+            origin::add_transformation(&mut rm.list, &o.builtin(self.file_name, kind))?;
+        }
+        Ok(())
+    }
+
+    /// Give generated resources without an origin that of the built-in generator `kind`.
+    fn generated_by(&self, res: &mut [Resource], kind: &str) -> Result<()> {
+        if let Some(o) = &self.origin {
+            origin::add_origin(res, &o.builtin(self.file_name, kind))?;
+        }
+        Ok(())
+    }
+
     fn err(&self, field: &str, e: Error) -> Error {
         e.context(format!("{}: {field}", self.file))
     }
@@ -281,7 +314,7 @@ impl<'t, 'o> Target<'t, 'o> {
         self.run_generators(&mut ra)?;
         for c in &self.k.components {
             let sub = self.loader.sub(c).map_err(|e| self.err("components", e))?;
-            ra = self.accumulate_directory(ra, sub, true).map_err(|e| self.err("components", e))?;
+            ra = self.accumulate_directory(ra, sub, c, true).map_err(|e| self.err("components", e))?;
         }
         self.run_transformers(&mut ra)?;
         if !self.k.validators.is_empty() {
@@ -296,7 +329,12 @@ impl<'t, 'o> Target<'t, 'o> {
             let full = self.loader.resolve(p).map_err(|e| self.err(field, e))?;
             if self.loader.tree().read(&full).is_some() {
                 let text = self.loader.load(p).map_err(|e| self.err(field, e))?;
-                let res = parse_resources(text, &full).map_err(|e| self.err(field, e))?;
+                let mut res = parse_resources(text, &full).map_err(|e| self.err(field, e))?;
+                if let Some(o) = self.origin_of(p).map_err(|e| self.err(field, e))? {
+                    for r in &mut res {
+                        origin::set(r, Some(&o)).map_err(|e| self.err(field, e))?;
+                    }
+                }
                 self.saw(&res)?;
                 ra.rm
                     .append_all(res)
@@ -304,7 +342,7 @@ impl<'t, 'o> Target<'t, 'o> {
             } else if self.loader.tree().is_dir(&full) {
                 let sub = self.loader.sub(p).map_err(|e| self.err(field, e))?;
                 let acc = std::mem::take(ra);
-                *ra = self.accumulate_directory(acc, sub, false).map_err(|e| self.err(field, e))?;
+                *ra = self.accumulate_directory(acc, sub, p, false).map_err(|e| self.err(field, e))?;
             } else {
                 return Err(
                     self.err(field, Error::invalid(format!("'{p}': no such file or directory ({})", display(&full))))
@@ -314,10 +352,19 @@ impl<'t, 'o> Target<'t, 'o> {
         Ok(())
     }
 
-    fn accumulate_directory(&self, mut ra: Accumulator, sub: Loader<'t>, component: bool) -> Result<Accumulator> {
+    fn accumulate_directory(
+        &self,
+        mut ra: Accumulator,
+        sub: Loader<'t>,
+        path: &str,
+        component: bool,
+    ) -> Result<Accumulator> {
         let root = sub.root().to_owned();
-        let kt = Target::load(sub, self.opts, self.schema)
+        let mut kt = Target::load(sub, self.opts, self.schema)
             .map_err(|e| e.context(format!("couldn't make target for path '{}'", display(&root))))?;
+        // As kustomize: the top kustomization's buildMetadata holds in every kustomization the build enters.
+        kt.k.build_metadata = self.k.build_metadata.clone();
+        kt.origin = self.origin_of(path)?;
         kt.set_schema(false)?;
         if component && !kt.k.is_component() {
             return Err(Error::invalid(format!(
@@ -346,7 +393,9 @@ impl<'t, 'o> Target<'t, 'o> {
             };
             let r = generators::config_map(&self.loader, &args, &self.file)
                 .map_err(|e| self.err("configMapGenerator", e))?;
-            ra.rm.absorb_all(vec![r]).map_err(|e| self.err("configMapGenerator", e))?;
+            let mut res = vec![r];
+            self.generated_by(&mut res, "ConfigMapGenerator").map_err(|e| self.err("configMapGenerator", e))?;
+            ra.rm.absorb_all(res).map_err(|e| self.err("configMapGenerator", e))?;
         }
         for g in &self.k.secret_generator {
             let args = GeneratorArgs {
@@ -354,16 +403,22 @@ impl<'t, 'o> Target<'t, 'o> {
                 ..g.clone()
             };
             let r = generators::secret(&self.loader, &args, &self.file).map_err(|e| self.err("secretGenerator", e))?;
-            ra.rm.absorb_all(vec![r]).map_err(|e| self.err("secretGenerator", e))?;
+            let mut res = vec![r];
+            self.generated_by(&mut res, "SecretGenerator").map_err(|e| self.err("secretGenerator", e))?;
+            ra.rm.absorb_all(res).map_err(|e| self.err("secretGenerator", e))?;
         }
         for chart in &self.k.helm_charts {
-            let res = crate::helm::inflate(&self.loader, self.k.helm_globals.as_ref(), chart, self.opts)
+            let mut res = crate::helm::inflate(&self.loader, self.k.helm_globals.as_ref(), chart, self.opts)
                 .map_err(|e| self.err("helmCharts", e))?;
+            self.generated_by(&mut res, "HelmChartInflationGenerator").map_err(|e| self.err("helmCharts", e))?;
             self.saw(&res)?;
             ra.rm.absorb_all(res).map_err(|e| self.err("helmCharts", e))?;
         }
         for cfg in self.plugin_configs(&self.k.generators, "generators")? {
-            let res = self.run_generator_plugin(&cfg).map_err(|e| self.err("generators", e))?;
+            let mut res = self.run_generator_plugin(&cfg).map_err(|e| self.err("generators", e))?;
+            if let Some(o) = Origin::of_plugin(&cfg).map_err(|e| self.err("generators", e))? {
+                origin::add_origin(&mut res, &o).map_err(|e| self.err("generators", e))?;
+            }
             self.saw(&res)?;
             ra.rm.absorb_all(res).map_err(|e| self.err("generators", e))?;
         }
@@ -376,7 +431,16 @@ impl<'t, 'o> Target<'t, 'o> {
         let mut paths = Vec::new();
         for e in entries {
             match parse_resources(e.as_bytes(), &self.file) {
-                Ok(rs) if !rs.is_empty() => acc.rm.append_all(rs).map_err(|err| self.err(field, err))?,
+                Ok(mut rs) if !rs.is_empty() => {
+                    // An inline configuration comes from the kustomization file itself.
+                    if let Some(o) = &self.origin {
+                        let here = o.append(self.file_name);
+                        for r in &mut rs {
+                            origin::set(r, Some(&here)).map_err(|err| self.err(field, err))?;
+                        }
+                    }
+                    acc.rm.append_all(rs).map_err(|err| self.err(field, err))?
+                }
                 _ => paths.push(e.clone()),
             }
         }
@@ -435,21 +499,26 @@ impl<'t, 'o> Target<'t, 'o> {
                 let i = transformers::smp_target(rm, patch).map_err(|e| self.err("patchesStrategicMerge", e))?;
                 self.smp_to(rm, &[i], patch).map_err(|e| self.err("patchesStrategicMerge", e))?;
             }
+            self.ran_builtin(rm, "PatchStrategicMergeTransformer").map_err(|e| self.err("patchesStrategicMerge", e))?;
         }
         for (n, p) in k.patches.iter().enumerate() {
             self.patch(rm, p).map_err(|e| self.err(&format!("patches[{n}]"), e))?;
+            self.ran_builtin(rm, "PatchTransformer").map_err(|e| self.err(&format!("patches[{n}]"), e))?;
         }
         if !k.namespace.is_empty() {
             transformers::namespace(rm, &k.namespace, &tc.namespace, false, SubjectMode::DefaultOnly)
                 .map_err(|e| self.err("namespace", e))?;
+            self.ran_builtin(rm, "NamespaceTransformer").map_err(|e| self.err("namespace", e))?;
         }
         if !k.name_prefix.is_empty() {
             transformers::prefix_suffix(rm, &k.name_prefix, &tc.name_prefix, false)
                 .map_err(|e| self.err("namePrefix", e))?;
+            self.ran_builtin(rm, "PrefixTransformer").map_err(|e| self.err("namePrefix", e))?;
         }
         if !k.name_suffix.is_empty() {
             transformers::prefix_suffix(rm, &k.name_suffix, &tc.name_suffix, true)
                 .map_err(|e| self.err("nameSuffix", e))?;
+            self.ran_builtin(rm, "SuffixTransformer").map_err(|e| self.err("nameSuffix", e))?;
         }
         for l in &k.labels {
             let mut fss = l.fields.clone();
@@ -467,28 +536,45 @@ impl<'t, 'o> Target<'t, 'o> {
                 add(&mut fss, &[meta]).map_err(|e| self.err("labels", e))?;
             }
             transformers::metadata_pairs(rm, &l.pairs, &fss).map_err(|e| self.err("labels", e))?;
+            self.ran_builtin(rm, "LabelTransformer").map_err(|e| self.err("labels", e))?;
         }
         transformers::metadata_pairs(rm, &k.common_labels, &tc.common_labels)
             .map_err(|e| self.err("commonLabels", e))?;
+        // kustomize configures the commonLabels transformer (empty or not) whenever either field is set.
+        if !k.labels.is_empty() || !k.common_labels.is_empty() {
+            self.ran_builtin(rm, "LabelTransformer").map_err(|e| self.err("commonLabels", e))?;
+        }
         transformers::metadata_pairs(rm, &k.common_annotations, &tc.common_annotations)
             .map_err(|e| self.err("commonAnnotations", e))?;
+        if !k.common_annotations.is_empty() {
+            self.ran_builtin(rm, "AnnotationsTransformer").map_err(|e| self.err("commonAnnotations", e))?;
+        }
         for (n, p) in k.patches_json6902.iter().enumerate() {
             self.json6902(rm, p).map_err(|e| self.err(&format!("patchesJson6902[{n}]"), e))?;
+            self.ran_builtin(rm, "PatchJson6902Transformer").map_err(|e| self.err("patchesJson6902", e))?;
         }
         for (name, count) in &k.replicas {
             transformers::replicas(rm, name, *count, &tc.replicas).map_err(|e| self.err("replicas", e))?;
+            self.ran_builtin(rm, "ReplicaCountTransformer").map_err(|e| self.err("replicas", e))?;
         }
         for img in &k.images {
             transformers::images(rm, img, &tc.images).map_err(|e| self.err("images", e))?;
+            self.ran_builtin(rm, "ImageTagTransformer").map_err(|e| self.err("images", e))?;
         }
         if !k.replacements.is_empty() {
             let reps = replacement::load(&self.loader, &k.replacements).map_err(|e| self.err("replacements", e))?;
             replacement::apply(rm, &reps).map_err(|e| self.err("replacements", e))?;
+            self.ran_builtin(rm, "ReplacementTransformer").map_err(|e| self.err("replacements", e))?;
         }
         for cfg in self.plugin_configs(&k.transformers, "transformers")? {
             let id = cfg.cur_id();
             self.run_transformer_plugin(rm, &cfg, &tc)
                 .map_err(|e| self.err("transformers", e.context(format!("plugin {id}"))))?;
+            if self.origin.is_some()
+                && let Some(o) = Origin::of_plugin(&cfg).map_err(|e| self.err("transformers", e))?
+            {
+                origin::add_transformation(&mut rm.list, &o).map_err(|e| self.err("transformers", e))?;
+            }
         }
         Ok(())
     }
@@ -728,8 +814,10 @@ fn check_builtin(cfg: &Resource) -> Result<()> {
 pub fn build(tree: &FileTree, dir: &str, opts: &BuildOptions) -> Result<Vec<Resource>> {
     let loader = Loader::new(tree, dir, opts.load_restrictor)?;
     let schema = RefCell::new(SchemaState::new());
-    let kt = Target::load(loader, opts, &schema)?;
+    let mut kt = Target::load(loader, opts, &schema)?;
     kt.set_schema(true)?;
+    // Any buildMetadata option turns origin tracking on (the annotations are dropped at the end unless asked for).
+    kt.origin = (!kt.k.build_metadata.is_empty()).then(Origin::default);
     let mut ra = kt.accumulate(Accumulator::default())?;
     transformers::add_hashes(&mut ra.rm)?;
     transformers::fix_name_references(&mut ra.rm, &ra.tc.name_reference).map_err(|e| kt.err("name references", e))?;
@@ -744,10 +832,16 @@ pub fn build(tree: &FileTree, dir: &str, opts: &BuildOptions) -> Result<Vec<Reso
         }
     });
     transformers::sort(&mut ra.rm, kt.k.sort_options.as_ref()).map_err(|e| kt.err("sortOptions", e))?;
-    let origins = kt.k.build_metadata.iter().any(|b| b == "originAnnotations");
-    let _ = origins;
+    let wants = |o: &str| kt.k.build_metadata.iter().any(|b| b == o);
+    if wants(origin::OPT_MANAGED_BY) {
+        let (k, v) = origin::MANAGED_BY;
+        let spec = FieldSpec { path: "metadata/labels".into(), create: true, ..FieldSpec::default() };
+        transformers::metadata_pairs(&mut ra.rm, &[(k.to_owned(), v.to_owned())], &[spec])
+            .map_err(|e| kt.err("buildMetadata", e))?;
+    }
+    let (keep_origin, keep_transformations) = (wants(origin::OPT_ORIGIN), wants(origin::OPT_TRANSFORMER));
     for r in &mut ra.rm.list {
-        r.finish()?;
+        r.finish(keep_origin, keep_transformations)?;
     }
     Ok(ra.rm.list)
 }

@@ -28,6 +28,7 @@ pub mod generators;
 pub mod helm;
 pub mod kustomization;
 pub mod openapi;
+pub mod origin;
 pub mod replacement;
 pub mod resource;
 pub mod transformers;

@@ -280,14 +280,23 @@ impl Resource {
     }
 
     /// The build's last step on each resource: kustomize strips its build annotations with `SetAnnotations`,
-    /// which rewrites every annotation value as a string and drops an annotations map left empty.
-    pub fn finish(&mut self) -> Result<()> {
-        let annotations = self.string_map("annotations");
-        if annotations.is_empty() && !self.meta.any() {
-            return Ok(());
+    /// which rewrites every annotation value as a string and drops an annotations map left empty; then, unless
+    /// `buildMetadata` keeps them, it removes origin and transformation annotations the same way (so even an
+    /// input's own `annotations: {}` goes).
+    pub fn finish(&mut self, keep_origin: bool, keep_transformations: bool) -> Result<()> {
+        let mut annotations = self.string_map("annotations");
+        if !annotations.is_empty() || self.meta.any() {
+            self.set_string_map("annotations", annotations.clone())?;
+            self.meta = BuildMeta::default();
         }
-        self.set_string_map("annotations", annotations)?;
-        self.meta = BuildMeta::default();
+        for (keep, key) in
+            [(keep_origin, crate::origin::ORIGIN), (keep_transformations, crate::origin::TRANSFORMATIONS)]
+        {
+            if !keep {
+                annotations.retain(|(k, _)| k != key);
+                self.set_string_map("annotations", annotations.clone())?;
+            }
+        }
         Ok(())
     }
 }
@@ -358,7 +367,12 @@ impl ResMap {
                     match behavior {
                         Behavior::Replace => r.copy_merge_metadata_from(old)?,
                         Behavior::Merge => {
+                            // The merged resource keeps the existing one's origin (buildMetadata).
+                            let kept_origin = crate::origin::get(old)?;
                             r.copy_merge_metadata_from(old)?;
+                            if let Some(o) = kept_origin {
+                                crate::origin::set(&mut r, Some(&o))?;
+                            }
                             for field in ["data", "binaryData"] {
                                 let merged = merge_pairs(data_map(&old.value, field), data_map(&r.value, field));
                                 set_data_map(&mut r.value, field, merged);
