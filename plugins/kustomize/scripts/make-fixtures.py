@@ -375,6 +375,12 @@ CASES = {
     "empty-annotations-dropped": {"dir": ".", "files": {
         "kustomization.yaml": "resources: [svc.yaml]\n",
         "svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: svc\n  annotations: {}\n  labels: {}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations:\n    config.kubernetes.io/origin: 'path: x.yaml'\n    alpha.config.kubernetes.io/transformations: '[]'\n    keep: me\n"}},
+    "value-add-transformer": {"dir": "projects/cat-42", "files": {
+        "projects/cat-42/kustomization.yaml": "resources: [../../base]\ntransformers: [../../setproject]\n",
+        "setproject/kustomization.yaml": "resources: [vat.yaml]\n",
+        "setproject/vat.yaml": "apiVersion: builtin\nkind: ValueAddTransformer\nmetadata:\n  name: dir\ntargets:\n- fieldPath: metadata/namespace\n- selector: {kind: Bucket}\n  fieldPath: spec/ref/external\n  filePathPosition: 2\n- selector: {name: web}\n  fieldPath: metadata/annotations/project\n",
+        "base/kustomization.yaml": "resources: [res.yaml]\n",
+        "base/res.yaml": "apiVersion: example.com/v1\nkind: Bucket\nmetadata:\n  name: b\nspec:\n  ref:\n    external: projects/buckets/b1\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: rb\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: r\nsubjects:\n- kind: ServiceAccount\n  name: default\n"}},
 }
 
 def main():

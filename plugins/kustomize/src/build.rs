@@ -263,10 +263,13 @@ impl<'t, 'o> Target<'t, 'o> {
         transformers::apply_smp_to(rm, selected, patch, &schemas)
     }
 
-    /// The origin of something at `path` (relative to this kustomization), when origins are tracked.
+    /// The origin of something at `path` (relative to this kustomization), when origins are tracked. Under a remote
+    /// base the origin would name the repository; kiln refuses when such annotations would be printed (with only
+    /// `managedByLabel` they are dropped, so the local form serves).
     fn origin_of(&self, path: &str) -> Result<Option<Origin>> {
         let Some(o) = &self.origin else { return Ok(None) };
-        if crate::fs::is_remote(path) {
+        let shown = |opt: &str| self.k.build_metadata.iter().any(|b| b == opt);
+        if crate::fs::is_remote(path) && (shown(origin::OPT_ORIGIN) || shown(origin::OPT_TRANSFORMER)) {
             return Err(Error::unsupported(format!(
                 "buildMetadata: origins of remote bases and files are not supported ('{path}'); remove buildMetadata \
                  or vendor the base"
@@ -666,6 +669,108 @@ impl<'t, 'o> Target<'t, 'o> {
         Ok(())
     }
 
+    /// kustomize's `ValueAddTransformer`: write `value` (default: the name of the directory of the kustomization
+    /// that lists the plugin) into `fieldPath` of the targets' resources, or insert it as a path segment at
+    /// `filePathPosition` of the value there; `metadata/namespace` sets the namespace as the namespace filter does.
+    fn value_add(&self, rm: &mut ResMap, v: &Value) -> Result<()> {
+        let field = |m: &Value, name: &str| match m {
+            Value::Map(m) => crate::config::go_field(m, name).cloned(),
+            _ => None,
+        };
+        let mut value =
+            field(v, "value").map(|x| crate::resource::scalar_text(&x)).unwrap_or_default().trim().to_owned();
+        if value.is_empty() {
+            let root = self.loader.root();
+            if root.is_empty() {
+                return Err(Error::unsupported(
+                    "ValueAddTransformer without `value` in the top kustomization: kiln does not see that \
+                     directory's name; set `value`",
+                ));
+            }
+            value = root.rsplit('/').next().unwrap_or(root).to_owned();
+        }
+        let mut targets: Vec<Value> = match field(v, "targets") {
+            Some(Value::Seq(t)) => t,
+            None | Some(Value::Null) => Vec::new(),
+            Some(other) => return Err(Error::invalid(format!("`targets` must be a list, not {}", other.type_name()))),
+        };
+        let file = field(v, "targetFilePath").map(|x| crate::resource::scalar_text(&x)).unwrap_or_default();
+        if !file.is_empty() {
+            let text = String::from_utf8_lossy(self.loader.load(&file)?).into_owned();
+            let doc = kiln_yaml::from_str(&text).map_err(|e| Error::invalid(format!("{file}: {e}")))?;
+            match field(&doc, "targets") {
+                Some(Value::Seq(t)) => targets.extend(t),
+                None | Some(Value::Null) => {}
+                Some(_) => return Err(Error::invalid(format!("{file}: `targets` must be a list"))),
+            }
+        }
+        if targets.is_empty() {
+            return Err(Error::invalid("must specify at least one target"));
+        }
+        let mut parsed = Vec::with_capacity(targets.len());
+        for t in &targets {
+            let sel = match field(t, "selector") {
+                None | Some(Value::Null) => None,
+                Some(s) => Some(selector(&s, "selector", &[])?),
+            };
+            let path = field(t, "fieldPath").map(|x| crate::resource::scalar_text(&x)).unwrap_or_default();
+            if path.is_empty() {
+                return Err(Error::invalid("fieldPath cannot be empty"));
+            }
+            let pos = match field(t, "filePathPosition") {
+                None | Some(Value::Null) => 0,
+                Some(Value::Int(i)) => i,
+                Some(other) => {
+                    return Err(Error::invalid(format!(
+                        "filePathPosition must be an integer, not {}",
+                        other.type_name()
+                    )));
+                }
+            };
+            if pos < 0 {
+                return Err(Error::invalid(format!("value of FilePathPosition ({pos}) cannot be negative")));
+            }
+            parsed.push((sel, path, pos));
+        }
+        for (sel, path, pos) in parsed {
+            let idx: Vec<usize> = match &sel {
+                None => (0..rm.list.len()).collect(),
+                Some(s) => transformers::select(rm, s)?,
+            };
+            if path == "metadata/namespace" {
+                // The namespace filter alone: unlike the namespace transformer it keeps no previous identity.
+                let mut picked = ResMap::default();
+                for &i in &idx {
+                    if let Some(r) = rm.list.get(i) {
+                        picked.list.push(r.clone());
+                    }
+                }
+                transformers::namespace(&mut picked, &value, &[], false, SubjectMode::DefaultOnly)?;
+                for (&i, mut r) in idx.iter().zip(picked.list) {
+                    if let Some(slot) = rm.list.get_mut(i) {
+                        r.meta.prev = std::mem::take(&mut slot.meta.prev);
+                        *slot = r;
+                    }
+                }
+                continue;
+            }
+            let fields = crate::types::split_path(&path, '/');
+            for &i in &idx {
+                let Some(r) = rm.list.get_mut(i) else { continue };
+                let id = r.cur_id();
+                let slot = lookup_create_scalar(&mut r.value, &fields)
+                    .map_err(|e| e.context(format!("{id}: fieldPath {path}")))?;
+                let new = if pos > 0 {
+                    insert_path_part(&crate::resource::scalar_text(slot), usize::try_from(pos - 1).unwrap_or(0), &value)
+                } else {
+                    value.clone()
+                };
+                *slot = Value::String(new);
+            }
+        }
+        Ok(())
+    }
+
     fn run_transformer_plugin(&self, rm: &mut ResMap, cfg: &Resource, tc: &TransformerConfig) -> Result<()> {
         check_builtin(cfg)?;
         let v = &cfg.value;
@@ -791,6 +896,7 @@ impl<'t, 'o> Target<'t, 'o> {
                 replacement::apply(rm, &reps)
             }
             "HashTransformer" => transformers::add_hashes(rm),
+            "ValueAddTransformer" => self.value_add(rm, v),
             // kustomize does not offer SortOrderTransformer as a plugin (only `sortOptions` at the top level).
             other => {
                 let _ = tc;
@@ -844,4 +950,71 @@ pub fn build(tree: &FileTree, dir: &str, opts: &BuildOptions) -> Result<Vec<Reso
         r.finish(keep_origin, keep_transformations)?;
     }
     Ok(ra.rm.list)
+}
+
+/// kyaml `LookupCreate(ScalarNode, fields...)` over mapping fields: missing mappings and the final field are
+/// created; a non-mapping on the way, or a non-scalar at the end, is an error.
+fn lookup_create_scalar<'v>(v: &'v mut Value, fields: &[String]) -> Result<&'v mut Value> {
+    let Some((last, parents)) = fields.split_last() else {
+        return Err(Error::invalid("empty field path"));
+    };
+    let mut cur = v;
+    for f in parents {
+        if f.starts_with('[') {
+            return Err(Error::unsupported(format!("list selector {f} in a ValueAddTransformer fieldPath")));
+        }
+        let Value::Map(m) = cur else { return Err(Error::invalid(format!("{f}: the parent is not a mapping"))) };
+        let next = m.entry(f.clone()).or_insert_with(|| Value::Map(kiln_yaml::Map::new()));
+        if next.is_null() {
+            *next = Value::Map(kiln_yaml::Map::new());
+        }
+        cur = next;
+    }
+    let Value::Map(m) = cur else { return Err(Error::invalid(format!("{last}: the parent is not a mapping"))) };
+    let slot = m.entry(last.clone()).or_insert(Value::Null);
+    if matches!(slot, Value::Map(_) | Value::Seq(_)) {
+        return Err(Error::invalid(format!("{last}: wrong node kind: expected ScalarNode")));
+    }
+    Ok(slot)
+}
+
+/// kyaml's `filesys.InsertPathPart`: `part` inserted as path segment `pos` of `path` (0 first; past the end appends;
+/// an absolute path keeps its root first).
+fn insert_path_part(path: &str, pos: usize, part: &str) -> String {
+    if part.is_empty() {
+        return path.to_owned();
+    }
+    let parts = go_path_split(path);
+    let mut pos = pos.min(parts.len());
+    if parts.first().is_some_and(String::is_empty) && pos < parts.len() {
+        pos += 1;
+    }
+    let mut out: Vec<String> = parts.get(..pos).unwrap_or_default().to_vec();
+    out.push(part.to_owned());
+    out.extend(parts.get(pos..).unwrap_or_default().iter().cloned());
+    match out.split_first() {
+        Some((first, rest)) if first.is_empty() => format!("/{}", crate::origin::go_join("", &rest.join("/"))),
+        _ => crate::origin::go_join("", &out.join("/")),
+    }
+}
+
+/// kyaml's `filesys.PathSplit`.
+fn go_path_split(p: &str) -> Vec<String> {
+    if p.is_empty() {
+        return Vec::new();
+    }
+    let (dir, file) = match p.rfind('/') {
+        Some(i) => (&p[..=i], &p[i + 1..]),
+        None => ("", p),
+    };
+    if dir == "/" {
+        return if file.is_empty() { vec![String::new()] } else { vec![String::new(), file.to_owned()] };
+    }
+    let dir = dir.strip_suffix('/').unwrap_or(dir);
+    if dir.is_empty() {
+        return vec![file.to_owned()];
+    }
+    let mut out = go_path_split(dir);
+    out.push(file.to_owned());
+    out
 }
