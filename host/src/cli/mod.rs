@@ -292,9 +292,12 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 fn init_logging(verbose: u8) {
     use tracing_subscriber::EnvFilter;
-    let filter = match std::env::var("KILN_LOG") {
-        Ok(f) if !f.is_empty() => EnvFilter::new(f),
-        _ => EnvFilter::new(match verbose {
+    // An empty KILN_LOG counts as unset, for the filter and the timestamps alike.
+    let custom = std::env::var("KILN_LOG").ok().filter(|f| !f.is_empty());
+    let timestamps = verbose >= 2 || custom.is_some();
+    let filter = match custom {
+        Some(f) => EnvFilter::new(f),
+        None => EnvFilter::new(match verbose {
             0 => "warn",
             1 => "info",
             // kiln's own debug records (and the Kubernetes client's requests); the WebAssembly runtime's would
@@ -312,11 +315,7 @@ fn init_logging(verbose: u8) {
         .with_writer(std::io::stderr)
         .with_target(false)
         .with_ansi(ansi);
-    let _ = if verbose >= 2 || std::env::var_os("KILN_LOG").is_some() {
-        fmt.try_init()
-    } else {
-        fmt.without_time().try_init()
-    };
+    let _ = if timestamps { fmt.try_init() } else { fmt.without_time().try_init() };
 }
 
 /// Write `s` to stdout in one go.

@@ -381,6 +381,12 @@ CASES = {
         "setproject/vat.yaml": "apiVersion: builtin\nkind: ValueAddTransformer\nmetadata:\n  name: dir\ntargets:\n- fieldPath: metadata/namespace\n- selector: {kind: Bucket}\n  fieldPath: spec/ref/external\n  filePathPosition: 2\n- selector: {name: web}\n  fieldPath: metadata/annotations/project\n",
         "base/kustomization.yaml": "resources: [res.yaml]\n",
         "base/res.yaml": "apiVersion: example.com/v1\nkind: Bucket\nmetadata:\n  name: b\nspec:\n  ref:\n    external: projects/buckets/b1\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: rb\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: r\nsubjects:\n- kind: ServiceAccount\n  name: default\n"}},
+    "null-list-field-becomes-empty-list": {"dir": ".", "files": {
+        "kustomization.yaml": "resources: [res.yaml]\nimages:\n- name: nginx\n  newTag: v2\ncommonLabels: {app: x}\n",
+        "res.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  containers:\n  template:\n    spec:\n      initContainers: ~\n      containers:\n      - name: c\n        image: nginx\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: s\nspec:\n  volumeClaimTemplates: null\n"}},
+    "input-build-annotations": {"dir": ".", "files": {
+        "kustomization.yaml": "resources: [res.yaml]\nreplacements:\n- source:\n    kind: CronJob\n    name: deploy\n    fieldPath: spec.template.spec.containers.0.image\n  targets:\n  - select:\n      kind: Deployment\n      name: deploy\n    fieldPaths:\n    - spec.template.spec.containers.1.image\n",
+        "res.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: pre-deploy\n  annotations:\n    internal.config.kubernetes.io/previousNames: deploy,deploy\n    internal.config.kubernetes.io/previousKinds: CronJob,Deployment\n    internal.config.kubernetes.io/previousNamespaces: default,default\n    internal.config.kubernetes.io/other: kept\nspec:\n  template:\n    spec:\n      containers:\n      - image: nginx:1.7.9\n        name: a\n      - image: postgres:1.8.0\n        name: b\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hashed\n  annotations:\n    internal.config.kubernetes.io/needsHashSuffix: enabled\ndata:\n  k: v\n"}},
 }
 
 def main():

@@ -333,6 +333,9 @@ impl<'t, 'o> Target<'t, 'o> {
             if self.loader.tree().read(&full).is_some() {
                 let text = self.loader.load(p).map_err(|e| self.err(field, e))?;
                 let mut res = parse_resources(text, &full).map_err(|e| self.err(field, e))?;
+                for r in &mut res {
+                    r.import_build_annotations().map_err(|e| self.err(field, e))?;
+                }
                 if let Some(o) = self.origin_of(p).map_err(|e| self.err(field, e))? {
                     for r in &mut res {
                         origin::set(r, Some(&o)).map_err(|e| self.err(field, e))?;

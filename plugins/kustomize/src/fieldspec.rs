@@ -3,7 +3,8 @@
 //! The path is walked from the object's root. A sequence on the way is entered element by element (with or
 //! without a `[]` marker); a missing field ends the walk unless the spec asks for creation, in which case
 //! intermediate fields become mappings and the last one becomes what the transformer writes (a scalar or a
-//! mapping). A null field met on a creating walk is turned into that kind of node.
+//! mapping). A null field met on a creating walk is turned into that kind of node, and a null field marked as a list
+//! (`containers[]`) into an empty list on any walk.
 
 use kiln_yaml::{Map, Value};
 
@@ -74,7 +75,9 @@ fn walk(
             let field = if create == Create::Never || is_seq {
                 match m.get_mut(name) {
                     Some(f) => {
-                        if is_seq && f.is_null() && create != Create::Never {
+                        // kustomize turns a null field the path marks as a list (`name[]`) into an empty list,
+                        // whether or not the spec creates anything.
+                        if is_seq && f.is_null() {
                             *f = Value::Seq(Vec::new());
                         }
                         f

@@ -279,6 +279,63 @@ impl Resource {
         self.set_namespace(&ns)
     }
 
+    /// kustomize keeps its build metadata in `internal.config.kubernetes.io/*` annotations and reads them back from
+    /// whatever it is given: a resource read from a file that carries them (the output of another tool, or a test)
+    /// starts with that metadata (previous identities, prefixes and suffixes, generator behaviour, hash request,
+    /// name/kind change permission, referrers). They are moved into the build metadata here, so they act as in
+    /// kustomize and are removed from the output as kustomize removes them.
+    pub fn import_build_annotations(&mut self) -> Result<()> {
+        const DOMAIN: &str = "internal.config.kubernetes.io/";
+        let annotations = self.string_map("annotations");
+        if !annotations.iter().any(|(k, _)| k.starts_with(DOMAIN)) {
+            return Ok(());
+        }
+        let get = |name: &str| annotations.iter().find(|(k, _)| k.strip_prefix(DOMAIN) == Some(name)).map(|(_, v)| v);
+        let csv = |name: &str| get(name).map(|v| v.split(',').map(str::to_owned).collect::<Vec<_>>());
+        if let Some(names) = csv("previousNames") {
+            let namespaces = csv("previousNamespaces").unwrap_or_else(|| vec![String::new()]);
+            let kinds = csv("previousKinds").unwrap_or_else(|| vec![String::new()]);
+            if names.len() != namespaces.len() || names.len() != kinds.len() {
+                return Err(Error::invalid(format!(
+                    "{}: number of previous names, number of previous namespaces, number of previous kinds not equal \
+                     (annotations {DOMAIN}previousNames, previousNamespaces, previousKinds)",
+                    self.cur_id()
+                )));
+            }
+            for ((name, namespace), kind) in names.into_iter().zip(namespaces).zip(kinds) {
+                self.meta.prev.push(PrevId { name, namespace, kind });
+            }
+        }
+        self.meta.prefixes.extend(csv("prefixes").unwrap_or_default());
+        self.meta.suffixes.extend(csv("suffixes").unwrap_or_default());
+        self.meta.ref_by.extend(csv("refBy").unwrap_or_default());
+        if let Some(b) = get("generatorBehavior") {
+            self.meta.behavior = Some(Behavior::parse(b));
+        }
+        let enabled = |name: &str| get(name).is_some_and(|v| v == "enabled");
+        self.meta.needs_hash |= enabled("needsHashSuffix");
+        self.meta.allow_name_change |= enabled("allowNameChange");
+        self.meta.allow_kind_change |= enabled("allowKindChange");
+        const BUILD: [&str; 10] = [
+            "previousKinds",
+            "previousNames",
+            "prefixes",
+            "suffixes",
+            "previousNamespaces",
+            "allowNameChange",
+            "allowKindChange",
+            "refBy",
+            "generatorBehavior",
+            "needsHashSuffix",
+        ];
+        let kept: Vec<(String, String)> = annotations
+            .iter()
+            .filter(|(k, _)| !k.strip_prefix(DOMAIN).is_some_and(|n| BUILD.contains(&n)))
+            .cloned()
+            .collect();
+        self.set_string_map("annotations", kept)
+    }
+
     /// The build's last step on each resource: kustomize strips its build annotations with `SetAnnotations`,
     /// which rewrites every annotation value as a string and drops an annotations map left empty; then, unless
     /// `buildMetadata` keeps them, it removes origin and transformation annotations the same way (so even an
