@@ -27,27 +27,7 @@ fn err(s: impl Into<String>) -> ArchiveError {
 
 /// `path.Clean` for `/`-separated paths.
 pub fn clean_path(p: &str) -> String {
-    let rooted = p.starts_with('/');
-    let mut out: Vec<&str> = Vec::new();
-    for part in p.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if out.last().is_some_and(|l| *l != "..") {
-                    out.pop();
-                } else if !rooted {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    let joined = out.join("/");
-    match (rooted, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".to_owned(),
-        (false, false) => joined,
-    }
+    kiln_yaml::gofmt::path_clean(p)
 }
 
 fn is_drive_path(n: &str) -> bool {

@@ -56,32 +56,7 @@ pub fn go_join(a: &str, b: &str) -> String {
         (false, true) => a.to_owned(),
         (false, false) => format!("{a}/{b}"),
     };
-    go_clean(&joined)
-}
-
-/// Go's `path.Clean`.
-fn go_clean(p: &str) -> String {
-    let rooted = p.starts_with('/');
-    let mut out: Vec<&str> = Vec::new();
-    for part in p.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => match out.last() {
-                Some(&l) if l != ".." => {
-                    out.pop();
-                }
-                _ if rooted => {}
-                _ => out.push(".."),
-            },
-            other => out.push(other),
-        }
-    }
-    let body = out.join("/");
-    match (rooted, body.is_empty()) {
-        (true, _) => format!("/{body}"),
-        (false, true) => ".".to_owned(),
-        (false, false) => body,
-    }
+    kiln_yaml::gofmt::path_clean(&joined)
 }
 
 impl Origin {

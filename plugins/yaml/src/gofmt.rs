@@ -284,6 +284,33 @@ pub(crate) fn go_sharp_v(v: &crate::Value, top: bool) -> String {
     }
 }
 
+/// Go's `path.Clean`: the shortest path equivalent to `p` by lexical processing (`.` and `..` elements resolved,
+/// repeated slashes collapsed, `.` for an empty result). Shared by the template engine (`clean`, `dir`), the chart
+/// archive reader and the kustomize renderer's origins.
+pub fn path_clean(p: &str) -> String {
+    let rooted = p.starts_with('/');
+    let mut out: Vec<&str> = Vec::new();
+    for part in p.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if out.last().is_some_and(|l| *l != "..") {
+                    out.pop();
+                } else if !rooted {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    let joined = out.join("/");
+    match (rooted, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".to_owned(),
+        (false, false) => joined,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

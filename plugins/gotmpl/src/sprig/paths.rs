@@ -26,33 +26,7 @@ pub fn register(funcs: &mut Funcs) {
 
 /// Go's `path.Clean`: the shortest equivalent path by lexical processing.
 pub(crate) fn clean(path: &str) -> String {
-    if path.is_empty() {
-        return ".".to_string();
-    }
-    let rooted = path.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    // How many leading `..` elements a relative path keeps (they cannot be cancelled).
-    let mut leading_dotdots = 0usize;
-    for elem in path.split('/') {
-        match elem {
-            "" | "." => {}
-            ".." => {
-                if parts.len() > leading_dotdots {
-                    parts.pop();
-                } else if !rooted {
-                    parts.push("..");
-                    leading_dotdots += 1;
-                }
-            }
-            other => parts.push(other),
-        }
-    }
-    let joined = parts.join("/");
-    match (rooted, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".to_string(),
-        (false, false) => joined,
-    }
+    kiln_yaml::gofmt::path_clean(path)
 }
 
 /// Go's `path.Base`: the last element, trailing slashes removed (`.` for an empty path, `/` for slashes only).
