@@ -387,6 +387,13 @@ CASES = {
     "input-build-annotations": {"dir": ".", "files": {
         "kustomization.yaml": "resources: [res.yaml]\nreplacements:\n- source:\n    kind: CronJob\n    name: deploy\n    fieldPath: spec.template.spec.containers.0.image\n  targets:\n  - select:\n      kind: Deployment\n      name: deploy\n    fieldPaths:\n    - spec.template.spec.containers.1.image\n",
         "res.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: pre-deploy\n  annotations:\n    internal.config.kubernetes.io/previousNames: deploy,deploy\n    internal.config.kubernetes.io/previousKinds: CronJob,Deployment\n    internal.config.kubernetes.io/previousNamespaces: default,default\n    internal.config.kubernetes.io/other: kept\nspec:\n  template:\n    spec:\n      containers:\n      - image: nginx:1.7.9\n        name: a\n      - image: postgres:1.8.0\n        name: b\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hashed\n  annotations:\n    internal.config.kubernetes.io/needsHashSuffix: enabled\ndata:\n  k: v\n"}},
+    "plugin-config-go-decoding": {"dir": ".", "files": {
+        "kustomization.yaml": "resources: [res.yaml]\ntransformers: [patch.yaml, image.yaml]\npatches:\n- path: empty-patch.yaml\n  target: {kind: ConfigMap}\n",
+        "res.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  template:\n    spec:\n      containers:\n      - name: c\n        image: nginx:1.7.9\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n",
+        "patch.yaml": "apiVersion: builtin\nkind: PatchTransformer\nmetadata:\n  name: p\nPath: p1.yaml\nunknownField: ignored\nTarget:\n  Kind: Deployment\n",
+        "p1.yaml": "- op: add\n  path: /spec/replicas\n  value: 3\n",
+        "image.yaml": "apiVersion: builtin\nkind: ImageTagTransformer\nmetadata:\n  name: i\nimageTag:\n  name: nginx\n  Digest: sha256:2222\n  extra: ignored\n",
+        "empty-patch.yaml": "# nothing here\n\n"}},
 }
 
 def main():

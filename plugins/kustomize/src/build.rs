@@ -456,7 +456,7 @@ impl<'t, 'o> Target<'t, 'o> {
 
     fn run_generator_plugin(&self, cfg: &Resource) -> Result<Vec<Resource>> {
         check_builtin(cfg)?;
-        let v = &cfg.value;
+        let v = &plugin_config(cfg);
         match cfg.kind() {
             "ConfigMapGenerator" | "SecretGenerator" => {
                 let secret = cfg.kind() == "SecretGenerator";
@@ -776,7 +776,7 @@ impl<'t, 'o> Target<'t, 'o> {
 
     fn run_transformer_plugin(&self, rm: &mut ResMap, cfg: &Resource, tc: &TransformerConfig) -> Result<()> {
         check_builtin(cfg)?;
-        let v = &cfg.value;
+        let v = &plugin_config(cfg);
         let specs = |field: &str| -> Result<Option<Vec<FieldSpec>>> {
             match v.get(field) {
                 None | Some(Value::Null) => Ok(None),
@@ -907,6 +907,16 @@ impl<'t, 'o> Target<'t, 'o> {
             }
         }
     }
+}
+
+/// A built-in plugin's configuration as kustomize decodes it into the plugin's struct: field names matched ignoring
+/// case, unknown fields ignored.
+fn plugin_config(cfg: &Resource) -> Value {
+    let mut v = cfg.value.clone();
+    if let Some(shape) = crate::kustomization::plugin_shape(cfg.kind()) {
+        crate::kustomization::go_keys_lenient(&mut v, &shape);
+    }
+    v
 }
 
 fn check_builtin(cfg: &Resource) -> Result<()> {

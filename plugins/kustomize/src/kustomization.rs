@@ -378,6 +378,98 @@ pub const KUSTOMIZATION: Shape = Obj(&[
     ("buildMetadata", Leaf),
 ]);
 
+const FIELD_SPECS: Shape = List(&FIELD_SPEC);
+
+/// The configuration document of a built-in plugin `kind` (its Go struct; the document's own `apiVersion`, `kind`
+/// and `metadata` are read as they are), for [`go_keys_lenient`]. `None` for kinds kustomize does not build in.
+pub fn plugin_shape(kind: &str) -> Option<Shape> {
+    let fields: &'static [(&'static str, Shape)] = match kind {
+        "PatchTransformer" => &[("path", Leaf), ("patch", Leaf), ("target", SELECTOR), ("options", Leaf)],
+        "PatchStrategicMergeTransformer" => &[("paths", Leaf), ("patches", Leaf)],
+        "PatchJson6902Transformer" => &[("target", SELECTOR), ("path", Leaf), ("jsonOp", Leaf)],
+        "LabelTransformer" => &[("labels", Leaf), ("fieldSpecs", FIELD_SPECS)],
+        "AnnotationsTransformer" => &[("annotations", Leaf), ("fieldSpecs", FIELD_SPECS)],
+        "NamespaceTransformer" => &[("fieldSpecs", FIELD_SPECS), ("unsetOnly", Leaf), ("setRoleBindingSubjects", Leaf)],
+        "PrefixTransformer" => &[("prefix", Leaf), ("fieldSpecs", FIELD_SPECS)],
+        "SuffixTransformer" => &[("suffix", Leaf), ("fieldSpecs", FIELD_SPECS)],
+        "PrefixSuffixTransformer" => &[("prefix", Leaf), ("suffix", Leaf), ("fieldSpecs", FIELD_SPECS)],
+        "ImageTagTransformer" => &[("imageTag", IMAGE), ("fieldSpecs", FIELD_SPECS)],
+        "ReplicaCountTransformer" => {
+            &[("replica", Obj(&[("name", Leaf), ("count", Leaf)])), ("fieldSpecs", FIELD_SPECS)]
+        }
+        "ReplacementTransformer" => &[("replacements", List(&REPLACEMENT))],
+        "HashTransformer" => &[],
+        "ValueAddTransformer" => &[
+            ("value", Leaf),
+            ("targets", List(&Obj(&[("selector", SELECTOR), ("fieldPath", Leaf), ("filePathPosition", Leaf)]))),
+            ("targetFilePath", Leaf),
+        ],
+        "ConfigMapGenerator" => &[
+            ("namespace", Leaf),
+            ("name", Leaf),
+            ("behavior", Leaf),
+            ("literals", Leaf),
+            ("files", Leaf),
+            ("envs", Leaf),
+            ("env", Leaf),
+            ("options", GENERATOR_OPTIONS),
+        ],
+        "SecretGenerator" => &[
+            ("namespace", Leaf),
+            ("name", Leaf),
+            ("behavior", Leaf),
+            ("literals", Leaf),
+            ("files", Leaf),
+            ("envs", Leaf),
+            ("env", Leaf),
+            ("options", GENERATOR_OPTIONS),
+            ("type", Leaf),
+        ],
+        "IAMPolicyGenerator" => &[
+            ("cloud", Leaf),
+            ("kubernetesService", Obj(&[("name", Leaf), ("namespace", Leaf)])),
+            ("serviceAccount", Obj(&[("name", Leaf), ("projectId", Leaf)])),
+        ],
+        _ => return None,
+    };
+    Some(Obj(fields))
+}
+
+/// [`go_keys`], then drop the fields no struct has, as Go's non-strict decoding of a plugin's configuration ignores
+/// them.
+pub fn go_keys_lenient(v: &mut Value, shape: &Shape) {
+    // The document's identity is read by exact name, outside the struct.
+    let identity: Vec<(String, Value)> = match v {
+        Value::Map(m) => ["apiVersion", "kind", "metadata"]
+            .iter()
+            .filter_map(|k| m.shift_remove(*k).map(|x| ((*k).to_owned(), x)))
+            .collect(),
+        _ => Vec::new(),
+    };
+    go_keys(v, shape);
+    prune(v, shape);
+    if let Value::Map(m) = v {
+        for (k, x) in identity.into_iter().rev() {
+            m.shift_insert(0, k, x);
+        }
+    }
+}
+
+fn prune(v: &mut Value, shape: &Shape) {
+    match (shape, v) {
+        (Obj(fields), Value::Map(m)) => {
+            m.retain(|k, _| fields.iter().any(|(n, _)| n == k));
+            for (k, x) in m.iter_mut() {
+                if let Some((_, sub)) = fields.iter().find(|(n, _)| n == k) {
+                    prune(x, sub);
+                }
+            }
+        }
+        (List(item), Value::Seq(items)) => items.iter_mut().for_each(|x| prune(x, item)),
+        _ => {}
+    }
+}
+
 /// Rename the keys of `v` to the Go struct field names they select under `encoding/json`'s rules (an exact name,
 /// else a name equal ignoring case), as kustomize's decoding reads `nameprefix` as `namePrefix`. Two keys naming
 /// the same field leave the later value, as Go's decoder does. Keys that name no field are kept for the strict

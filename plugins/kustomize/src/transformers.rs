@@ -334,6 +334,11 @@ pub fn parse_patch(text: &str, source: &str) -> Result<PatchBody> {
         }
         out.push(r);
     }
+    if out.is_empty() {
+        // Nothing but blank lines, comments or empty documents: kustomize ends up with an empty JSON patch (a target
+        // is then required, and the targets are left as they are).
+        return Ok(PatchBody::Json(JsonPatch { ops: Vec::new() }));
+    }
     Ok(PatchBody::Strategic(out))
 }
 
