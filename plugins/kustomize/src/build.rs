@@ -1011,23 +1011,46 @@ fn insert_path_part(path: &str, pos: usize, part: &str) -> String {
     }
 }
 
-/// kyaml's `filesys.PathSplit`.
+/// kyaml's `filesys.PathSplit`: the `/`-separated parts, leading slashes making one empty root part.
 fn go_path_split(p: &str) -> Vec<String> {
     if p.is_empty() {
         return Vec::new();
     }
-    let (dir, file) = match p.rfind('/') {
-        Some(i) => (&p[..=i], &p[i + 1..]),
-        None => ("", p),
-    };
-    if dir == "/" {
-        return if file.is_empty() { vec![String::new()] } else { vec![String::new(), file.to_owned()] };
+    let rest = p.trim_start_matches('/');
+    let mut out: Vec<String> = Vec::new();
+    if rest.len() < p.len() {
+        out.push(String::new());
+        if rest.is_empty() {
+            return out;
+        }
     }
-    let dir = dir.strip_suffix('/').unwrap_or(dir);
-    if dir.is_empty() {
-        return vec![file.to_owned()];
-    }
-    let mut out = go_path_split(dir);
-    out.push(file.to_owned());
+    out.extend(rest.split('/').map(str::to_owned));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_split_like_kyaml() {
+        let s = |p: &str| go_path_split(p);
+        assert!(s("").is_empty());
+        assert_eq!(s("a/b/c"), ["a", "b", "c"]);
+        assert_eq!(s("/"), [""]);
+        assert_eq!(s("/a/b"), ["", "a", "b"]);
+        assert_eq!(s("//a"), ["", "a"]);
+        assert_eq!(s("a//b"), ["a", "", "b"]);
+        assert_eq!(s("a/"), ["a", ""]);
+    }
+
+    #[test]
+    fn insert_path_part_like_kyaml() {
+        assert_eq!(insert_path_part("projects/buckets/b1", 1, "cat"), "projects/cat/buckets/b1");
+        assert_eq!(insert_path_part("projects/buckets/b1", 0, "cat"), "cat/projects/buckets/b1");
+        assert_eq!(insert_path_part("a/b", 9, "z"), "a/b/z");
+        assert_eq!(insert_path_part("/a/b", 0, "z"), "/z/a/b");
+        assert_eq!(insert_path_part("a/b", 1, ""), "a/b");
+        assert_eq!(insert_path_part("", 0, "z"), "z");
+    }
 }
