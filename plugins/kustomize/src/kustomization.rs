@@ -384,7 +384,7 @@ const FIELD_SPECS: Shape = List(&FIELD_SPEC);
 /// and `metadata` are read as they are), for [`go_keys_lenient`]. `None` for kinds kustomize does not build in.
 pub fn plugin_shape(kind: &str) -> Option<Shape> {
     let fields: &'static [(&'static str, Shape)] = match kind {
-        "PatchTransformer" => &[("path", Leaf), ("patch", Leaf), ("target", SELECTOR), ("options", Leaf)],
+        "PatchTransformer" => return Some(PATCH),
         "PatchStrategicMergeTransformer" => &[("paths", Leaf), ("patches", Leaf)],
         "PatchJson6902Transformer" => &[("target", SELECTOR), ("path", Leaf), ("jsonOp", Leaf)],
         "LabelTransformer" => &[("labels", Leaf), ("fieldSpecs", FIELD_SPECS)],
@@ -404,27 +404,8 @@ pub fn plugin_shape(kind: &str) -> Option<Shape> {
             ("targets", List(&Obj(&[("selector", SELECTOR), ("fieldPath", Leaf), ("filePathPosition", Leaf)]))),
             ("targetFilePath", Leaf),
         ],
-        "ConfigMapGenerator" => &[
-            ("namespace", Leaf),
-            ("name", Leaf),
-            ("behavior", Leaf),
-            ("literals", Leaf),
-            ("files", Leaf),
-            ("envs", Leaf),
-            ("env", Leaf),
-            ("options", GENERATOR_OPTIONS),
-        ],
-        "SecretGenerator" => &[
-            ("namespace", Leaf),
-            ("name", Leaf),
-            ("behavior", Leaf),
-            ("literals", Leaf),
-            ("files", Leaf),
-            ("envs", Leaf),
-            ("env", Leaf),
-            ("options", GENERATOR_OPTIONS),
-            ("type", Leaf),
-        ],
+        "ConfigMapGenerator" => return Some(CONFIG_MAP_ARGS),
+        "SecretGenerator" => return Some(SECRET_ARGS),
         "IAMPolicyGenerator" => &[
             ("cloud", Leaf),
             ("kubernetesService", Obj(&[("name", Leaf), ("namespace", Leaf)])),
