@@ -333,12 +333,11 @@ impl<'t, 'o> Target<'t, 'o> {
             if self.loader.tree().read(&full).is_some() {
                 let text = self.loader.load(p).map_err(|e| self.err(field, e))?;
                 let mut res = parse_resources(text, &full).map_err(|e| self.err(field, e))?;
+                let from = self.origin_of(p).map_err(|e| self.err(field, e))?;
                 for r in &mut res {
                     r.import_build_annotations().map_err(|e| self.err(field, e))?;
-                }
-                if let Some(o) = self.origin_of(p).map_err(|e| self.err(field, e))? {
-                    for r in &mut res {
-                        origin::set(r, Some(&o)).map_err(|e| self.err(field, e))?;
+                    if let Some(o) = &from {
+                        origin::set(r, Some(o)).map_err(|e| self.err(field, e))?;
                     }
                 }
                 self.saw(&res)?;
@@ -675,11 +674,9 @@ impl<'t, 'o> Target<'t, 'o> {
     /// kustomize's `ValueAddTransformer`: write `value` (default: the name of the directory of the kustomization
     /// that lists the plugin) into `fieldPath` of the targets' resources, or insert it as a path segment at
     /// `filePathPosition` of the value there; `metadata/namespace` sets the namespace as the namespace filter does.
+    /// `v` is the configuration as [`plugin_config`] decodes it; a `targetFilePath` document is decoded the same way.
     fn value_add(&self, rm: &mut ResMap, v: &Value) -> Result<()> {
-        let field = |m: &Value, name: &str| match m {
-            Value::Map(m) => crate::config::go_field(m, name).cloned(),
-            _ => None,
-        };
+        let field = |m: &Value, name: &str| m.get(name).cloned();
         let mut value =
             field(v, "value").map(|x| crate::resource::scalar_text(&x)).unwrap_or_default().trim().to_owned();
         if value.is_empty() {
@@ -700,7 +697,10 @@ impl<'t, 'o> Target<'t, 'o> {
         let file = field(v, "targetFilePath").map(|x| crate::resource::scalar_text(&x)).unwrap_or_default();
         if !file.is_empty() {
             let text = String::from_utf8_lossy(self.loader.load(&file)?).into_owned();
-            let doc = kiln_yaml::from_str(&text).map_err(|e| Error::invalid(format!("{file}: {e}")))?;
+            let mut doc = kiln_yaml::from_str(&text).map_err(|e| Error::invalid(format!("{file}: {e}")))?;
+            if let Some(shape) = crate::kustomization::plugin_shape("ValueAddTransformer") {
+                crate::kustomization::go_keys_lenient(&mut doc, &shape);
+            }
             match field(&doc, "targets") {
                 Some(Value::Seq(t)) => targets.extend(t),
                 None | Some(Value::Null) => {}

@@ -327,7 +327,7 @@ pub fn from_crd_definitions(text: &str) -> Result<TransformerConfig> {
 }
 
 /// The value of a struct field as Go's JSON decoding finds it: the last key equal to `name` ignoring case.
-pub(crate) fn go_field<'v>(m: &'v kiln_yaml::Map, name: &str) -> Option<&'v Value> {
+fn go_field<'v>(m: &'v kiln_yaml::Map, name: &str) -> Option<&'v Value> {
     m.iter().rev().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
 }
 

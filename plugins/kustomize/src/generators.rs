@@ -342,19 +342,13 @@ fn write_go_string(s: &str, out: &mut String) {
 }
 
 /// kustomize's `IAMPolicyGenerator`: for `cloud: gke`, a ServiceAccount bound to a Google service account through
-/// the `iam.gke.io/gcp-service-account` annotation. Configuration fields match case-insensitively and unknown ones
-/// are ignored, as kustomize's plugin configuration decoding does.
+/// the `iam.gke.io/gcp-service-account` annotation. `config` is decoded as kustomize decodes plugin configuration
+/// (`build::plugin_config`: field names ignoring case, unknown fields dropped).
 pub fn iam_policy(config: &Value) -> Result<Vec<Resource>> {
-    let field = |m: &Value, name: &str| -> Option<Value> {
-        match m {
-            Value::Map(m) => crate::config::go_field(m, name).cloned(),
-            _ => None,
-        }
-    };
     let text = |path: &[&str]| -> Result<String> {
-        let mut cur = config.clone();
+        let mut cur = config;
         for (i, p) in path.iter().enumerate() {
-            match field(&cur, p) {
+            match cur.get(p) {
                 None | Some(Value::Null) => return Ok(String::new()),
                 Some(Value::Map(_)) if i + 1 == path.len() => {
                     return Err(Error::invalid(format!("IAMPolicyGenerator: `{}` must be a string", path.join("."))));
@@ -367,7 +361,7 @@ pub fn iam_policy(config: &Value) -> Result<Vec<Resource>> {
                         if i + 1 == path.len() { "a string" } else { "a mapping" }
                     )));
                 }
-                Some(v) if i + 1 == path.len() => return Ok(crate::resource::scalar_text(&v)),
+                Some(v) if i + 1 == path.len() => return Ok(crate::resource::scalar_text(v)),
                 Some(_) => {
                     return Err(Error::invalid(format!(
                         "IAMPolicyGenerator: `{}` must be a mapping",

@@ -340,21 +340,20 @@ impl Resource {
     /// which rewrites every annotation value as a string and drops an annotations map left empty; then, unless
     /// `buildMetadata` keeps them, it removes origin and transformation annotations the same way (so even an
     /// input's own `annotations: {}` goes).
+    ///
+    /// kustomize rewrites the annotations up to three times; the last rewrite gives what one rewrite of the final
+    /// set gives, so it is done once.
     pub fn finish(&mut self, keep_origin: bool, keep_transformations: bool) -> Result<()> {
         let mut annotations = self.string_map("annotations");
-        if !annotations.is_empty() || self.meta.any() {
-            self.set_string_map("annotations", annotations.clone())?;
-            self.meta = BuildMeta::default();
+        let rewrite = !annotations.is_empty() || self.meta.any() || !keep_origin || !keep_transformations;
+        if !keep_origin {
+            annotations.retain(|(k, _)| k != crate::origin::ORIGIN);
         }
-        for (keep, key) in
-            [(keep_origin, crate::origin::ORIGIN), (keep_transformations, crate::origin::TRANSFORMATIONS)]
-        {
-            if !keep {
-                annotations.retain(|(k, _)| k != key);
-                self.set_string_map("annotations", annotations.clone())?;
-            }
+        if !keep_transformations {
+            annotations.retain(|(k, _)| k != crate::origin::TRANSFORMATIONS);
         }
-        Ok(())
+        self.meta = BuildMeta::default();
+        if rewrite { self.set_string_map("annotations", annotations) } else { Ok(()) }
     }
 }
 
